@@ -1,0 +1,5 @@
+"""Entry point for `python -m podman`."""
+
+from podman.cli import main
+
+main()
