@@ -1,4 +1,4 @@
-"""Finds and runs ffmpeg (system binary first, else imageio-ffmpeg's); the only subprocess runner."""
+"""Finds and runs ffmpeg (system binary, else imageio-ffmpeg's); the only subprocess runner."""
 
 from __future__ import annotations
 
