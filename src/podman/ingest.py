@@ -1,0 +1,198 @@
+"""`podman add`: probe, process, store, catalog per file; one failure spares the rest."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
+
+from podman.catalog import load_show_episodes, workspace_lock, write_new_episode
+from podman.config import WorkspaceConfig, show_dirs
+from podman.errors import (
+    BadInput,
+    DuplicateAudio,
+    LockBusy,
+    PodmanError,
+    StorageError,
+    UnsupportedFormat,
+    WorkspaceError,
+)
+from podman.models import (
+    Article,
+    AudioFacts,
+    AudioRef,
+    Chapter,
+    Episode,
+    episode_slug,
+    mint_guid,
+    slugify,
+)
+
+# What podcast apps play, by probed codec: (mime type, extension of the stored object).
+PUBLISHABLE = {
+    "mp3": ("audio/mpeg", "mp3"),
+    "aac": ("audio/mp4", "m4a"),
+    "alac": ("audio/mp4", "m4a"),
+    "opus": ("audio/ogg", "opus"),
+    "vorbis": ("audio/ogg", "ogg"),
+}
+
+
+@dataclass(frozen=True)
+class AddOptions:
+    show: str | None = None
+    title: str | None = None
+    date: datetime | None = None
+    notes: str = ""
+    articles: tuple[Article, ...] = ()
+    chapters: tuple[Chapter, ...] = ()
+    season: int | None = None
+    episode: int | None = None
+    episode_type: str = "full"
+    explicit: bool | None = None
+    draft: bool = False
+    dry_run: bool = False
+    extra: dict = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class AddOutcome:
+    path: Path
+    status: str  # added | planned | duplicate | failed
+    episode: Episode | None = None
+    error: PodmanError | None = None
+    facts: AudioFacts | None = None
+
+
+ProgressFactory = Callable[[str, int], Callable[[int], None]]
+
+
+def resolve_show(ws: WorkspaceConfig, name: str | None) -> Path:
+    dirs = show_dirs(ws)
+    if name is not None:
+        for d in dirs:
+            if d.name == name:
+                return d
+        raise BadInput(f"{name}: no such show in {ws.feeds_dir}",
+                       f"shows: {', '.join(d.name for d in dirs) or 'none'}")
+    if len(dirs) == 1:
+        return dirs[0]
+    if not dirs:
+        raise WorkspaceError(f"{ws.feeds_dir}: no show yet", "run `podman init --show SLUG`")
+    raise BadInput(f"{ws.root}: this workspace has several shows",
+                   f"pass --show ({', '.join(d.name for d in dirs)})")
+
+
+def title_for(facts: AudioFacts, path: Path, given: str | None) -> str:
+    """--title, else the file's title tag, else its name."""
+    if given and given.strip():
+        return given.strip()
+    tag = facts.tags.get("title", "").strip()
+    if tag:
+        return tag
+    return " ".join(path.stem.replace("_", " ").split()) or path.stem
+
+
+def storage_key(show: str, published: datetime, title: str, sha256: str, ext: str) -> str:
+    """`show/2025-03-14-title-3fa9c1d2e4.mp3`: hashed, so the bytes behind a URL never change."""
+    stem = slugify(title, max_length=40) or "episode"
+    return f"{show}/{published:%Y-%m-%d}-{stem}-{sha256[:10]}.{ext}"
+
+
+def publishable(facts: AudioFacts) -> tuple[str, str]:
+    found = PUBLISHABLE.get(facts.codec)
+    if found is None:
+        raise UnsupportedFormat(
+            f"{facts.path}: {facts.codec} audio ({facts.container}) is not played by podcast apps",
+            "convert it to MP3 or AAC first (e.g. ffmpeg -i in.wav -b:a 96k out.mp3)",
+        )
+    return found
+
+
+def make_episode(show: str, facts: AudioFacts, path: Path, opts: AddOptions, now: datetime,
+                 mime: str, ext: str) -> Episode:
+    published = (opts.date or now).replace(microsecond=0)
+    title = title_for(facts, path, opts.title)
+    key = storage_key(show, published, title, facts.sha256, ext)
+    return Episode(
+        show=show, slug=episode_slug(published, title), guid=mint_guid(), title=title,
+        published=published, status="draft" if opts.draft else "published",
+        duration=facts.duration,
+        audio=AudioRef(key=key, bytes=facts.bytes, type=mime, sha256=facts.sha256),
+        notes=opts.notes, articles=opts.articles, chapters=opts.chapters or facts.chapters,
+        season=opts.season, episode=opts.episode, episode_type=opts.episode_type,
+        explicit=opts.explicit, extra=dict(opts.extra),
+    )
+
+
+def find_duplicate(ws: WorkspaceConfig, sha256: str) -> Episode | None:
+    for d in show_dirs(ws):
+        for ep in load_show_episodes(d):
+            if ep.audio.sha256 == sha256:
+                return ep
+    return None
+
+
+def add_one(ws: WorkspaceConfig, show_dir: Path, path: Path, opts: AddOptions, now: datetime,
+            storage, progress: ProgressFactory | None = None) -> AddOutcome:
+    from podman.probe import probe_file
+
+    facts = probe_file(path)
+    mime, ext = publishable(facts)
+    dup = find_duplicate(ws, facts.sha256)
+    if dup is not None:
+        raise DuplicateAudio(f"{path}: already in the catalog as {dup.show}/{dup.slug}")
+    ep = make_episode(show_dir.name, facts, path, opts, now, mime, ext)
+    if opts.dry_run:
+        return AddOutcome(path, "planned", ep, facts=facts)
+    existing = storage.stat(ep.audio.key)
+    uploaded = False
+    if existing is None or existing.size != facts.bytes or (
+        existing.sha256 is not None and existing.sha256 != facts.sha256
+    ):
+        from podman.storage import MEDIA_CACHE_CONTROL
+
+        storage.put(path, ep.audio.key, content_type=mime, sha256=facts.sha256,
+                    cache_control=MEDIA_CACHE_CONTROL,
+                    progress=progress(path.name, facts.bytes) if progress else None)
+        uploaded = True
+    try:
+        with workspace_lock(ws.root):
+            dup = find_duplicate(ws, facts.sha256)  # another process may have won the race
+            if dup is not None:
+                raise DuplicateAudio(f"{path}: already in the catalog as {dup.show}/{dup.slug}")
+            ep = write_new_episode(show_dir, ep)
+    except DuplicateAudio:
+        raise
+    except BaseException:
+        if uploaded:
+            storage.delete(ep.audio.key)
+        raise
+    return AddOutcome(path, "added", ep, facts=facts)
+
+
+def add_files(ws: WorkspaceConfig, files: Sequence[Path], opts: AddOptions, *, now: datetime,
+              progress: ProgressFactory | None = None,
+              report: Callable[[AddOutcome], None] | None = None) -> list[AddOutcome]:
+    """Ingest each file; per-file errors are collected, fatal ones (storage down) propagate."""
+    from podman.storage import open_storage
+
+    show_dir = resolve_show(ws, opts.show)
+    storage = open_storage(ws.storage)
+    if not opts.dry_run and hasattr(storage, "verify"):
+        storage.verify()  # credentials and bucket, before any catalog change
+    outcomes = []
+    for path in files:
+        try:
+            outcome = add_one(ws, show_dir, path, opts, now, storage, progress)
+        except DuplicateAudio as exc:
+            outcome = AddOutcome(path, "duplicate", error=exc)
+        except (StorageError, LockBusy):
+            raise  # the workspace or the storage is unusable: stop, nothing else would work
+        except PodmanError as exc:
+            outcome = AddOutcome(path, "failed", error=exc)
+        outcomes.append(outcome)
+        if report:
+            report(outcome)
+    return outcomes

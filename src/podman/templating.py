@@ -1,0 +1,30 @@
+"""The jinja2 environment: packaged templates, which a workspace's templates/ may override."""
+
+from __future__ import annotations
+
+import functools
+from pathlib import Path
+
+
+@functools.cache
+def environment(workspace_templates: Path | None = None):  # -> jinja2.Environment
+    """Autoescaping, StrictUndefined, workspace templates first (they may extend ours)."""
+    import jinja2
+
+    loaders: list[jinja2.BaseLoader] = []
+    if workspace_templates is not None and workspace_templates.is_dir():
+        loaders.append(jinja2.FileSystemLoader(str(workspace_templates)))
+    loaders.append(jinja2.PackageLoader("podman", "templates"))
+    env = jinja2.Environment(
+        loader=jinja2.ChoiceLoader(loaders),
+        autoescape=True,
+        undefined=jinja2.StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        keep_trailing_newline=True,
+    )
+    return env
+
+
+def render(name: str, workspace_templates: Path | None = None, **context: object) -> str:
+    return environment(workspace_templates).get_template(name).render(**context)
