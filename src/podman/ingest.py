@@ -53,6 +53,7 @@ class AddOptions:
     explicit: bool | None = None
     draft: bool = False
     dry_run: bool = False
+    guid: str | None = None  # only for demo and import: keep a GUID minted elsewhere
     extra: dict = field(default_factory=dict)
 
 
@@ -116,7 +117,7 @@ def make_episode(show: str, facts: AudioFacts, path: Path, opts: AddOptions, now
     title = title_for(facts, path, opts.title)
     key = storage_key(show, published, title, facts.sha256, ext)
     return Episode(
-        show=show, slug=episode_slug(published, title), guid=mint_guid(), title=title,
+        show=show, slug=episode_slug(published, title), guid=opts.guid or mint_guid(), title=title,
         published=published, status="draft" if opts.draft else "published",
         duration=facts.duration,
         audio=AudioRef(key=key, bytes=facts.bytes, type=mime, sha256=facts.sha256),
