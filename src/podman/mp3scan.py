@@ -249,8 +249,9 @@ def scan_bytes(data: bytes | mmap.mmap, name: str = "<bytes>") -> Mp3Scan:
     pos = first + h.length if xing.present else first
     audio_start = pos
 
-    frames, audio_bytes, vbr, truncated = _walk(data, pos, end, h, data[first + 1])
-    if frames == 0:
+    frames, audio_bytes, vbr, truncated, body_end = _walk(data, pos, end, h, data[first + 1])
+    # Random bytes hold a chaining pair of "headers" now and then; real MP3 is mostly frames.
+    if frames == 0 or (audio_bytes + pos - first) * 2 < body_end - body_start:
         raise UnreadableAudio(f"{name}: not an audio file (no MPEG audio frames found)")
     if xing.frames is not None and frames < xing.frames:
         raise UnreadableAudio(
