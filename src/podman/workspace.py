@@ -32,15 +32,20 @@ def podman_toml(base_url: str) -> str:
 # Credentials never go here: S3 uses the AWS chain (environment, AWS_PROFILE, instance role).
 
 [storage]
-backend = "local"                 # "local" or "s3"
-path = "media"                    # local backend: folder for audio objects
-public_url = "{base}/media"       # where listeners download audio from
+# "local" (a folder, the default) or "s3" (any S3-compatible service)
+backend = "local"
+# local backend: folder holding the audio objects (git-ignored)
+path = "media"
+# where listeners download audio from: public_url + "/" + key
+public_url = "{base}/media"
 
 [publish]
-base_url = "{base}"               # where public/ is served; feed = base_url/<show>/feed.xml
+# where public/ is served; each show's feed is base_url/<show>/feed.xml
+base_url = "{base}"
 
 [audio]
-normalize = false                 # loudness normalisation on `podman add` (-16 LUFS, -1 dBTP)
+# loudness normalisation on `podman add` (-16 LUFS integrated, -1 dBTP)
+normalize = false
 """
 
 
