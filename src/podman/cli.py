@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import os
 import sys
 from datetime import datetime
@@ -77,6 +76,8 @@ def now_or(value: str | None) -> datetime:
 
 
 def emit_json(data: Any) -> None:
+    import json
+
     click.echo(json.dumps(data, ensure_ascii=False, indent=2))
 
 
@@ -365,6 +366,76 @@ def show(ctx: click.Context, ep_ref: str, workspace: Path | None, as_json: bool)
                 click.echo(f"{'chapter':<13} {c['start']:>9.3f}  {c['title']}")
         elif value is not None:
             click.echo(f"{key:<13} {value}")
+
+
+# -- edit / link / unlink / rm ----------------------------------------------------------------
+
+@cli.command(context_settings=CONTEXT)
+@click.argument("ep_ref", metavar="EP")
+@workspace_option
+@click.option("--title", help="New title.")
+@click.option("--date", help="New publication date, ISO 8601.")
+@click.option("--notes", "notes_file", type=click.Path(dir_okay=False, path_type=Path),
+              help="Markdown file replacing the show notes.")
+@click.option("--draft/--publish", "draft", default=None, help="Make it a draft, or publish it.")
+@click.pass_context
+def edit(ctx: click.Context, ep_ref: str, workspace: Path | None, title: str | None,
+         date: str | None, notes_file: Path | None, draft: bool | None) -> None:
+    """Change an episode's title, date, notes or status; its GUID and audio never change."""
+    from podman.curate import edit_episode
+
+    ws = load_ws(ctx, workspace)
+    status = None if draft is None else ("draft" if draft else "published")
+    ep = edit_episode(ws, ep_ref, title=title, published=parse_when(date, "--date"),
+                      notes=_read_notes(notes_file) if notes_file else None, status=status)
+    click.echo(f"edited {ep.show}/{ep.slug}")
+
+
+@cli.command(context_settings=CONTEXT)
+@click.argument("ep_ref", metavar="EP")
+@click.argument("url")
+@workspace_option
+@click.option("--title", help="Article title.")
+@click.pass_context
+def link(ctx: click.Context, ep_ref: str, url: str, workspace: Path | None,
+         title: str | None) -> None:
+    """Link a related news article to an episode (shown in the notes; the first is <link>)."""
+    from podman.curate import link_article
+
+    ws = load_ws(ctx, workspace)
+    (article,) = _articles((url,), (title,) if title else ())
+    ep, changed = link_article(ws, ep_ref, article)
+    click.echo(f"{'linked' if changed else 'already linked'}: {ep.show}/{ep.slug} -> {url}")
+
+
+@cli.command(context_settings=CONTEXT)
+@click.argument("ep_ref", metavar="EP")
+@click.argument("url")
+@workspace_option
+@click.pass_context
+def unlink(ctx: click.Context, ep_ref: str, url: str, workspace: Path | None) -> None:
+    """Remove a related article from an episode."""
+    from podman.curate import unlink_article
+
+    ws = load_ws(ctx, workspace)
+    ep, changed = unlink_article(ws, ep_ref, url)
+    if not changed:
+        raise BadInput(f"{url}: not linked to {ep.show}/{ep.slug}")
+    click.echo(f"unlinked: {ep.show}/{ep.slug} -x- {url}")
+
+
+@cli.command(context_settings=CONTEXT)
+@click.argument("ep_ref", metavar="EP")
+@workspace_option
+@click.option("--purge", is_flag=True, help="Also delete the audio object from storage.")
+@click.pass_context
+def rm(ctx: click.Context, ep_ref: str, workspace: Path | None, purge: bool) -> None:
+    """Remove an episode from the catalog (its audio stays in storage unless --purge)."""
+    from podman.curate import remove_episode
+
+    ws = load_ws(ctx, workspace)
+    ep = remove_episode(ws, ep_ref, purge=purge)
+    click.echo(f"removed {ep.show}/{ep.slug}" + (f" and {ep.audio.key}" if purge else ""))
 
 
 # -- build / serve ----------------------------------------------------------------------------

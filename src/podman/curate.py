@@ -1,0 +1,104 @@
+"""Changes to recorded episodes (edit, link, unlink, rm): round-trip edits under the lock."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+from podman.catalog import (
+    atomic_write,
+    episode_path,
+    find_episode,
+    read_episode,
+    update_episode_text,
+    workspace_lock,
+)
+from podman.config import WorkspaceConfig, show_dirs
+from podman.errors import BadInput
+from podman.models import Article, Episode
+
+
+@dataclass(frozen=True)
+class Located:
+    episode: Episode
+    path: Path
+
+
+def locate(ws: WorkspaceConfig, ref: str) -> Located:
+    from podman.catalog import load_show_episodes
+
+    episodes = [ep for d in show_dirs(ws) for ep in load_show_episodes(d)]
+    ep = find_episode(episodes, ref)
+    return Located(ep, episode_path(ws.feeds_dir / ep.show, ep.slug))
+
+
+def _rewrite(loc: Located, changes: dict[str, Any], notes: str | None = None) -> Episode:
+    text = loc.path.read_text("utf-8")
+    new = update_episode_text(text, changes, notes=notes, source=str(loc.path))
+    from podman.catalog import parse_episode
+
+    episode = parse_episode(new, show=loc.episode.show, slug=loc.episode.slug,
+                            source=str(loc.path))  # validate before the rename
+    atomic_write(loc.path, new)
+    return episode
+
+
+def edit_episode(ws: WorkspaceConfig, ref: str, *, title: str | None = None,
+                 published: datetime | None = None, notes: str | None = None,
+                 status: str | None = None, extra: dict[str, Any] | None = None) -> Episode:
+    """GUID, audio and slug never change here: feeds keep their identity."""
+    changes: dict[str, Any] = dict(extra or {})
+    if title is not None:
+        if not title.strip():
+            raise BadInput("--title: must not be empty")
+        changes["title"] = title.strip()
+    if published is not None:
+        changes["published"] = published
+    if status is not None:
+        changes["status"] = status
+    with workspace_lock(ws.root):
+        loc = locate(ws, ref)
+        return _rewrite(loc, changes, notes)
+
+
+def _articles_table(articles: tuple[Article, ...]) -> list[dict[str, str]]:
+    return [{k: v for k, v in (("url", a.url), ("title", a.title), ("published", a.published),
+                               ("image", a.image)) if v} for a in articles]
+
+
+def link_article(ws: WorkspaceConfig, ref: str, article: Article) -> tuple[Episode, bool]:
+    """Add or update a related article; returns (episode, changed)."""
+    with workspace_lock(ws.root):
+        loc = locate(ws, ref)
+        current = loc.episode.articles
+        if any(a.url == article.url and (not article.title or a.title == article.title)
+               for a in current):
+            return loc.episode, False
+        merged = tuple(article if a.url == article.url else a for a in current)
+        if article.url not in {a.url for a in current}:
+            merged = (*current, article)
+        return _rewrite(loc, {"articles": _articles_table(merged)}), True
+
+
+def unlink_article(ws: WorkspaceConfig, ref: str, url: str) -> tuple[Episode, bool]:
+    with workspace_lock(ws.root):
+        loc = locate(ws, ref)
+        kept = tuple(a for a in loc.episode.articles if a.url != url)
+        if len(kept) == len(loc.episode.articles):
+            return loc.episode, False
+        return _rewrite(loc, {"articles": _articles_table(kept)}), True
+
+
+def remove_episode(ws: WorkspaceConfig, ref: str, *, purge: bool = False) -> Episode:
+    """Delete the episode file; with purge also the stored audio object."""
+    from podman.storage import open_storage
+
+    with workspace_lock(ws.root):
+        loc = locate(ws, ref)
+        read_episode(loc.path, loc.episode.show)
+        if purge:
+            open_storage(ws.storage).delete(loc.episode.audio.key)
+        loc.path.unlink()
+        return loc.episode
