@@ -171,3 +171,13 @@ def test_junk_around_frames_does_not_change_the_count(
     data = audio_files["mp3-vbr-noxing"].read_bytes()
     clean = mp3scan.scan_bytes(data)
     assert mp3scan.scan_bytes(before + data + after).frames == clean.frames
+
+
+def test_make_audio_low_bitrate_episode(tmp_path: Path) -> None:
+    from audio_fixtures import make_audio
+
+    path = make_audio(tmp_path / "episode.mp3", 68, "mp3-low")
+    facts = probe_file(path)
+    assert (facts.samples, facts.sample_rate, facts.channels) == (68 * 22050, 22050, 1)
+    assert facts.duration_text == "1:08"
+    assert mp3scan.scan(path).version == "2"

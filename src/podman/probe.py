@@ -123,7 +123,7 @@ def _read_stream(path: Path, head: bytes) -> _Stream:
         for magic, what in _NOT_AUDIO:
             if head.startswith(magic):
                 raise UnreadableAudio(f"{name}: not an audio file (looks like {what})")
-        if head.startswith(b"ID3") or (head[0] == 0xFF and head[1] & 0xE0 == 0xE0):
+        if head.startswith(b"ID3") or (head[:1] == b"\xff" and head[1:2] >= b"\xe0"):
             return _mp3(path)
         if _looks_like_text(path):
             raise UnreadableAudio(f"{name}: not an audio file (looks like text)")
