@@ -49,6 +49,9 @@ PRESETS: dict[str, Preset] = {
 }
 DEFAULT_PRESET = "mp3-mono-96k"
 ALWAYS_ENCODE = frozenset({"wav", "flac", "aif", "aiff", "w64", "rf64"})
+# Lossy encoders overshoot the peaks they are fed (AAC at 64k by ~0.5 dB), so loudnorm aims
+# this far under the ceiling to keep the *published* file's true peak under it.
+CODEC_HEADROOM_DB = 1.0
 
 
 @dataclass(frozen=True)
@@ -195,11 +198,16 @@ def process_audio(
         outs = [tmp / f"{src.stem}.{p.name}.{p.extension}" for p in presets]
         measured = None
         scale = 2.0 if decision.normalize else 1.0
+        # Loudness depends on the channel layout, so a mono episode is measured and
+        # normalised as mono. (Mixed mono/stereo renditions share the source-layout gain.)
+        mono = all(p.channels == 1 for p in presets)
         if decision.normalize:
             measured = measure_loudness(
-                src, target=target, on_progress=_scaled(on_progress, 0.0, scale)
+                src, target=target, mono=mono, on_progress=_scaled(on_progress, 0.0, scale)
             )
-        args = _encode_args(src, tmp, presets, outs, target, measured, chapters, duration)
+        args = _encode_args(
+            src, tmp, presets, outs, target, measured, chapters, duration, mono=mono
+        )
         offset = duration if (decision.normalize and duration) else 0.0
         proc = ffmpeg.run_with_progress(
             args, duration, _scaled(on_progress, offset, scale), what=src.name
@@ -265,7 +273,7 @@ def _facts(src: Path, facts: AudioFacts | None) -> tuple[str, int, int, float | 
 
 def _loudnorm_filter(target: LoudnessTarget, measured: Loudness | None) -> dict[str, Any]:
     opts: dict[str, Any] = {
-        "I": target.integrated, "TP": target.true_peak, "LRA": target.lra,
+        "I": target.integrated, "TP": target.true_peak - CODEC_HEADROOM_DB, "LRA": target.lra,
         "print_format": "json",
     }
     if measured is not None:
@@ -286,12 +294,16 @@ def _encode_args(
     measured: Loudness | None,
     chapters: Sequence[Chapter],
     duration: float | None,
+    *,
+    mono: bool,
 ) -> list[str]:
     """One ffmpeg run: decode once, loudnorm once, split to every preset's encoder."""
     import ffmpeg as ffmpeg_lib
 
     stream = ffmpeg_lib.input(str(src)).audio
     if measured is not None:
+        if mono:
+            stream = stream.filter("aformat", channel_layouts="mono")
         stream = stream.filter("loudnorm", **_loudnorm_filter(target, measured))
     branches = (
         [stream] if len(presets) == 1
@@ -343,14 +355,19 @@ def measure_loudness(
     path: Path,
     *,
     target: LoudnessTarget | None = None,
+    mono: bool = False,
     on_progress: ProgressFn | None = None,
 ) -> Loudness:
-    """Integrated loudness, true peak and LRA of `path` (loudnorm's first pass)."""
+    """Integrated loudness, true peak and LRA of `path` (loudnorm's first pass), as is or
+    as its mono downmix would sound."""
     import ffmpeg as ffmpeg_lib
 
     path = Path(path)
     opts = _loudnorm_filter(target or LoudnessTarget(), None)
-    node = ffmpeg_lib.input(str(path)).audio.filter("loudnorm", **opts)
+    node = ffmpeg_lib.input(str(path)).audio
+    if mono:
+        node = node.filter("aformat", channel_layouts="mono")
+    node = node.filter("loudnorm", **opts)
     args = list(node.output("-", format="null").compile(cmd=[]))
     proc = ffmpeg.run_with_progress(args, None, on_progress, what=path.name)
     return _loudness(_loudnorm_json(proc.stderr, path.name), "input")
