@@ -15,6 +15,13 @@ from typing import Any
 from podman import ffmpeg
 from podman.errors import ConfigError, FfmpegFailed, UnreadableAudio
 from podman.models import AudioFacts, Chapter
+from podman.tags import write_tags
+
+__all__ = [
+    "DEFAULT_PRESET", "PRESETS", "Loudness", "LoudnessTarget", "Plan", "Preset",
+    "ProcessResult", "get_preset", "measure_loudness", "plan", "process_audio",
+    "scratch_dir", "waveform", "write_tags",
+]
 
 ProgressFn = Callable[[float], None]
 
