@@ -73,19 +73,20 @@ def run_with_progress(
             proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=err)
         except OSError as exc:
             raise FfmpegMissing(f"cannot run {cmd[0]}: {exc.strerror}", FFMPEG_HINT) from exc
-        try:
-            assert proc.stdout is not None
-            for raw in proc.stdout:
-                key, _, value = raw.decode("ascii", "replace").strip().partition("=")
-                # out_time_us and (despite its name) out_time_ms are both microseconds
-                if key == "out_time_us" and on_progress is not None and value.isdigit():
-                    done = int(value) / 1e6
-                    on_progress(min(done, total_seconds) if total_seconds else done)
-            returncode = proc.wait()
-        except BaseException:  # KeyboardInterrupt included: never leave ffmpeg running
-            proc.kill()
-            proc.wait()
-            raise
+        with proc:  # closes the stdout pipe however we leave
+            try:
+                assert proc.stdout is not None
+                for raw in proc.stdout:
+                    key, _, value = raw.decode("ascii", "replace").strip().partition("=")
+                    # out_time_us and (despite its name) out_time_ms are both microseconds
+                    if key == "out_time_us" and on_progress is not None and value.isdigit():
+                        done = int(value) / 1e6
+                        on_progress(min(done, total_seconds) if total_seconds else done)
+                returncode = proc.wait()
+            except BaseException:  # KeyboardInterrupt included: never leave ffmpeg running
+                proc.kill()
+                proc.wait()
+                raise
         err.seek(0)
         stderr = err.read()
     if returncode != 0:

@@ -6,7 +6,7 @@ import re
 import unicodedata
 import uuid
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from typing import Any
 
 # Podcasting 2.0 namespace for podcast:guid (UUIDv5 over the feed URL without scheme).
@@ -159,15 +159,15 @@ def mint_guid() -> str:
 
 def utc(dt: datetime) -> datetime:
     if dt.tzinfo is None:
-        return dt.replace(tzinfo=timezone.utc)
-    return dt.astimezone(timezone.utc)
+        return dt.replace(tzinfo=UTC)
+    return dt.astimezone(UTC)
 
 
 def parse_datetime(text: str) -> datetime:
     """ISO 8601 date or date-time; a time without an offset is UTC. Raises ValueError."""
     text = text.strip()
     if re.fullmatch(r"\d{4}-\d{2}-\d{2}", text):
-        return datetime.fromisoformat(text).replace(tzinfo=timezone.utc)
+        return datetime.fromisoformat(text).replace(tzinfo=UTC)
     if text.endswith(("Z", "z")):
         text = text[:-1] + "+00:00"
     return utc(datetime.fromisoformat(text))

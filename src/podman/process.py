@@ -39,6 +39,9 @@ class Preset:
     extension: str  # without dot
     mime_type: str
     extra: tuple[tuple[str, str], ...] = ()  # further output options (muxer flags)
+    # Lossy encoders overshoot the peaks they are fed (AAC at 64k by up to ~1 dB on noisy
+    # speech), so loudnorm aims this far under the ceiling to keep the *published* file under.
+    headroom: float = 1.0
 
 
 PRESETS: dict[str, Preset] = {
@@ -48,17 +51,17 @@ PRESETS: dict[str, Preset] = {
         Preset("mp3-stereo-128k", "mp3", "libmp3lame", 128_000, 2, 44_100, "mp3", "audio/mpeg"),
         Preset(
             "aac-mono-64k", "aac", "aac", 64_000, 1, 44_100, "m4a", "audio/mp4",
-            extra=(("movflags", "+faststart"),),
+            extra=(("movflags", "+faststart"),), headroom=1.5,
         ),
         # Opus only runs at 48 kHz; anything else is resampled by the encoder anyway.
-        Preset("opus-mono-32k", "opus", "libopus", 32_000, 1, 48_000, "opus", "audio/ogg"),
+        Preset(
+            "opus-mono-32k", "opus", "libopus", 32_000, 1, 48_000, "opus", "audio/ogg",
+            headroom=1.5,
+        ),
     )
 }
 DEFAULT_PRESET = "mp3-mono-96k"
 ALWAYS_ENCODE = frozenset({"wav", "flac", "aif", "aiff", "w64", "rf64"})
-# Lossy encoders overshoot the peaks they are fed (AAC at 64k by ~0.5 dB), so loudnorm aims
-# this far under the ceiling to keep the *published* file's true peak under it.
-CODEC_HEADROOM_DB = 1.0
 
 
 @dataclass(frozen=True)
@@ -262,10 +265,10 @@ def _facts(src: Path, facts: AudioFacts | None) -> tuple[str, int, int, float | 
 
     try:
         audio = mutagen.File(src)
-    except Exception as exc:  # mutagen raises many types for damaged files
-        raise UnreadableAudio(f"{src.name}: not readable audio ({exc})") from exc
+    except Exception:  # mutagen raises many types for damaged files
+        audio = None
     if audio is None:
-        # Unknown to mutagen (e.g. some WAV flavours): encoding is always the safe choice.
+        # Unknown to mutagen (odd WAV flavours, damage): encode, and let ffmpeg be the judge.
         return "unknown", 0, 0, None
     info = audio.info
     codec = {"MP3": "mp3", "FLAC": "flac", "MP4": "aac", "OggOpus": "opus", "WAVE": "pcm_s16le"}
@@ -278,9 +281,11 @@ def _facts(src: Path, facts: AudioFacts | None) -> tuple[str, int, int, float | 
     )
 
 
-def _loudnorm_filter(target: LoudnessTarget, measured: Loudness | None) -> dict[str, Any]:
+def _loudnorm_filter(
+    target: LoudnessTarget, measured: Loudness | None, headroom: float
+) -> dict[str, Any]:
     opts: dict[str, Any] = {
-        "I": target.integrated, "TP": target.true_peak - CODEC_HEADROOM_DB, "LRA": target.lra,
+        "I": target.integrated, "TP": target.true_peak - headroom, "LRA": target.lra,
         "print_format": "json",
     }
     if measured is not None:
@@ -311,7 +316,8 @@ def _encode_args(
     if measured is not None:
         if mono:
             stream = stream.filter("aformat", channel_layouts="mono")
-        stream = stream.filter("loudnorm", **_loudnorm_filter(target, measured))
+        headroom = max(p.headroom for p in presets)
+        stream = stream.filter("loudnorm", **_loudnorm_filter(target, measured, headroom))
     branches = (
         [stream] if len(presets) == 1
         else stream.filter_multi_output("asplit", len(presets)).stream
@@ -323,11 +329,14 @@ def _encode_args(
     outputs = []
     for i, (p, out) in enumerate(zip(presets, outs, strict=True)):
         branch = branches[i] if isinstance(branches, list) else branches(i)
+        chaptered = meta is not None and p.extension == "m4a"
         kwargs: dict[str, Any] = {
             "acodec": p.encoder, "audio_bitrate": p.bitrate, "ac": p.channels,
-            "ar": p.sample_rate, "map_metadata": -1, "fflags": "+bitexact",
-            "flags:a": "+bitexact", **dict(p.extra),
-            "map_chapters": 1 if (meta is not None and p.extension == "m4a") else -1,
+            "ar": p.sample_rate, "fflags": "+bitexact", "flags:a": "+bitexact", **dict(p.extra),
+            # The producer's tags are dropped (write_tags sets ours); with -1 ffmpeg would
+            # drop the chapter titles too, so chaptered outputs take the chapter file's.
+            "map_metadata": 1 if chaptered else -1,
+            "map_chapters": 1 if chaptered else -1,
         }
         outputs.append(ffmpeg_lib.output(branch, str(out), **kwargs))
     node = ffmpeg_lib.merge_outputs(*outputs) if len(outputs) > 1 else outputs[0]
@@ -370,7 +379,7 @@ def measure_loudness(
     import ffmpeg as ffmpeg_lib
 
     path = Path(path)
-    opts = _loudnorm_filter(target or LoudnessTarget(), None)
+    opts = _loudnorm_filter(target or LoudnessTarget(), None, 0.0)
     node = ffmpeg_lib.input(str(path)).audio
     if mono:
         node = node.filter("aformat", channel_layouts="mono")

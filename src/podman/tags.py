@@ -149,9 +149,12 @@ def _remux_mp4_chapters(path: Path, chapters: Sequence[Chapter], duration: float
     tmp = path.with_name(f".{path.name}.tmp{path.suffix}")
     try:
         meta.write_text(ffmetadata(chapters, duration), encoding="utf-8")
-        ffmpeg.run(["-y", "-i", str(path), "-f", "ffmetadata", "-i", str(meta), "-map", "0",
-                    "-map_chapters", "1", "-c", "copy", "-movflags", "+faststart", str(tmp)],
-                   what=path.name)
+        ffmpeg.run(
+            ["-y", "-i", str(path), "-f", "ffmetadata", "-i", str(meta), "-map", "0:a",
+             "-map_metadata", "1", "-map_chapters", "1", "-c", "copy",
+             "-movflags", "+faststart", str(tmp)],
+            what=path.name,
+        )
         tmp.replace(path)
     finally:
         meta.unlink(missing_ok=True)
