@@ -158,6 +158,14 @@ def test_mp3_within_preset_is_kept_byte_for_byte(media, work) -> None:
     assert result.path != media["mono_96"] and sha256(result.path) == sha256(media["mono_96"])
 
 
+def test_kept_mp3_still_gets_renditions(media, work) -> None:
+    result = process_audio(media["mono_96"], work, normalize=False, also=["opus-mono-32k"])
+    assert not result.encoded and sha256(result.path) == sha256(media["mono_96"])
+    [(preset, path)] = result.renditions
+    assert preset.name == "opus-mono-32k" and type(mutagen.File(path)).__name__ == "OggOpus"
+    assert len(list(work.iterdir())) == 2
+
+
 def test_also_makes_renditions_in_one_pass(media, work) -> None:
     result = process_audio(
         media["quiet_flac"], work, normalize=True, also=["aac-mono-64k", "opus-mono-32k"]

@@ -205,22 +205,29 @@ def process_audio(
                 _publish(out, workdir), decision.preset, False, None, None, None, target
             )
         presets = [decision.preset, *extras]
-        outs = [tmp / f"{src.stem}.{p.name}.{p.extension}" for p in presets]
+        encode = presets if decision.encode else extras  # a kept main file is only copied
+        outs = [tmp / f"{src.stem}.{p.name}.{p.extension}" for p in encode]
         measured = None
-        scale = 2.0 if decision.normalize else 1.0
         # Loudness depends on the channel layout, so a mono episode is measured and
         # normalised as mono. (Mixed mono/stereo renditions share the source-layout gain.)
-        mono = all(p.channels == 1 for p in presets)
+        mono = all(p.channels == 1 for p in encode)
+        seen = [0.0]  # how far pass 1 got: the duration when the caller did not know it
+
+        def pass1(done: float) -> None:
+            seen[0] = max(seen[0], done)
+            if on_progress is not None:
+                on_progress(done / 2)
+
         if decision.normalize:
-            measured = measure_loudness(
-                src, target=target, mono=mono, on_progress=_scaled(on_progress, 0.0, scale)
-            )
+            measured = measure_loudness(src, target=target, mono=mono, on_progress=pass1)
+            done_before, scale = (duration or seen[0]), 2.0
+        else:
+            done_before, scale = 0.0, 1.0
         args = _encode_args(
-            src, tmp, presets, outs, target, measured, chapters, duration, mono=mono
+            src, tmp, encode, outs, target, measured, chapters, duration, mono=mono
         )
-        offset = duration if (decision.normalize and duration) else 0.0
         proc = ffmpeg.run_with_progress(
-            args, duration, _scaled(on_progress, offset, scale), what=src.name
+            args, duration, _scaled(on_progress, done_before, scale), what=src.name
         )
         loud_out, kind = (None, None)
         if measured is not None:
@@ -230,7 +237,7 @@ def process_audio(
         if not decision.encode:
             main = tmp / f"{src.stem}.{decision.preset.extension}"
             shutil.copyfile(src, main)
-            outs[0] = main
+            outs.insert(0, main)
         final = [_publish(o, workdir) for o in outs]
     return ProcessResult(
         final[0], decision.preset, decision.encode, measured, loud_out, kind, target,
