@@ -183,7 +183,9 @@ def _facts_lines(facts) -> list[str]:
 @click.argument("files", nargs=-1, required=True,
                 type=click.Path(dir_okay=False, path_type=Path))
 @click.option("--json", "as_json", is_flag=True, help="Print machine-readable JSON.")
-def probe(files: tuple[Path, ...], as_json: bool) -> None:
+@click.option("--loudness", is_flag=True,
+              help="Also measure integrated loudness, loudness range and true peak (decodes).")
+def probe(files: tuple[Path, ...], as_json: bool, loudness: bool) -> None:
     """Print exact facts about audio files without touching any workspace.
 
     Duration is exact (MP3 frames walked, encoder delay and padding removed).
@@ -195,17 +197,35 @@ def probe(files: tuple[Path, ...], as_json: bool) -> None:
     for path in files:
         try:
             facts = probe_file(path)
+            loud = _measure(path) if loudness else None
         except PodmanError as exc:
             click.echo(f"podman: error: {exc.message}", err=True)
             failed = max(failed, int(exc.exit_code))
             continue
-        results.append(facts.to_json() if as_json else "\n".join(_facts_lines(facts)))
+        if as_json:
+            data = facts.to_json()
+            if loud is not None:
+                data["loudness"] = {"integrated": loud.integrated, "lra": loud.lra,
+                                    "true_peak": loud.true_peak}
+            results.append(data)
+        else:
+            lines = _facts_lines(facts)
+            if loud is not None:
+                lines.append(f"  loudness   {loud.integrated:.1f} LUFS integrated, "
+                             f"{loud.lra:.1f} LU range, {loud.true_peak:.1f} dBTP true peak")
+            results.append("\n".join(lines))
     if as_json:
         emit_json(results)
     elif results:
         click.echo("\n\n".join(results))
     if failed:
         raise SystemExit(failed)
+
+
+def _measure(path: Path):
+    from podman.process import measure_loudness
+
+    return measure_loudness(path)
 
 
 # -- add --------------------------------------------------------------------------------------
@@ -256,22 +276,38 @@ def _progress_factory():
               default="full", show_default=True, help="Apple episode type.")
 @click.option("--explicit/--clean", default=None, help="Mark the episode explicit or clean.")
 @click.option("--draft", is_flag=True, help="Record as a draft: left out of the feed.")
-@click.option("--dry-run", is_flag=True, help="Probe and show what would happen; write nothing.")
+@click.option("--normalize/--no-normalize", default=None,
+              help="Two-pass EBU R128 loudness normalisation [default: [audio] normalize].")
+@click.option("--encode", "preset", metavar="PRESET",
+              help="Publish in this preset: mp3-mono-96k, mp3-stereo-128k, aac-mono-64k, "
+                   "opus-mono-32k [default: [audio] encode; WAV/FLAC always get mp3-mono-96k].")
+@click.option("--also", "also", multiple=True, metavar="PRESET",
+              help="Extra rendition (repeatable): podcast:alternateEnclosure in the feed.")
+@click.option("--no-waveform", is_flag=True, help="Skip the waveform image for the site.")
+@click.option("--dry-run", is_flag=True,
+              help="Probe, process and show what would happen; store and record nothing.")
 @click.pass_context
 def add(ctx: click.Context, files: tuple[Path, ...], workspace: Path | None, show: str | None,
         title: str | None, date: str | None, notes_file: Path | None,
         articles: tuple[str, ...], article_titles: tuple[str, ...], season: int | None,
         episode: int | None, episode_type: str, explicit: bool | None, draft: bool,
+        normalize: bool | None, preset: str | None, also: tuple[str, ...], no_waveform: bool,
         dry_run: bool) -> None:
-    """Add episodes: probe, copy to storage under a content-hashed key, write the episode file.
+    """Add episodes: probe, process, store under a content-hashed key, write the episode file.
 
+    Publishable audio (MP3, AAC, Opus) is stored byte for byte unless --normalize, --encode or
+    --also ask for processing; WAV and FLAC are always encoded. Processed files are tagged
+    (title, show, author, date, numbers, artwork, chapters); the original is never modified.
     Adding the same audio again changes nothing and says so. A rejected file leaves nothing
     behind. Exit 2 when a file is bad input, 1 when storage or processing failed.
     """
     from podman.ingest import AddOptions, add_files
+    from podman.prepare import AudioChoices
 
     ws = load_ws(ctx, workspace)
     opts = AddOptions(
+        audio=AudioChoices(normalize=normalize, encode=preset, also=also,
+                           waveform=not no_waveform),
         show=show, title=title, date=parse_when(date, "--date"), notes=_read_notes(notes_file),
         articles=_articles(articles, article_titles), season=season, episode=episode,
         episode_type=episode_type, explicit=explicit, draft=draft, dry_run=dry_run,

@@ -67,6 +67,11 @@ def item_context(ws: WorkspaceConfig, ep: Episode, extra: tuple[str, ...] = ()) 
         "episode": ep.episode or "",
         "explicit": "" if ep.explicit is None else ("true" if ep.explicit else "false"),
         "image": ep.image or "",
+        "alternates": [
+            {"url": ws.media_url(a["key"]), "type": a["type"], "length": a["bytes"],
+             "bitrate": a.get("bitrate", ""), "codec": a.get("codec", "")}
+            for a in ep.extra.get("alternates", ())
+        ],
         "extra": [Markup(line) for line in extra],
     }
 

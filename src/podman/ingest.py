@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import shutil
+import tempfile
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from pathlib import Path
 
@@ -28,6 +30,8 @@ from podman.models import (
     mint_guid,
     slugify,
 )
+from podman.prepare import AudioChoices
+from podman.probe import sha256_file
 
 # What podcast apps play, by probed codec: (mime type, extension of the stored object).
 PUBLISHABLE = {
@@ -54,6 +58,7 @@ class AddOptions:
     draft: bool = False
     dry_run: bool = False
     guid: str | None = None  # only for demo and import: keep a GUID minted elsewhere
+    audio: AudioChoices = field(default_factory=AudioChoices)
     extra: dict = field(default_factory=dict)
 
 
@@ -128,49 +133,96 @@ def make_episode(show: str, facts: AudioFacts, path: Path, opts: AddOptions, now
 
 
 def find_duplicate(ws: WorkspaceConfig, sha256: str) -> Episode | None:
+    """The episode whose published audio, or the input it was made from, has this hash."""
     for d in show_dirs(ws):
         for ep in load_show_episodes(d):
-            if ep.audio.sha256 == sha256:
+            if sha256 in (ep.audio.sha256, ep.extra.get("source_sha256")):
                 return ep
     return None
 
 
+def _ref(key: str, facts: AudioFacts) -> dict:
+    mime, _ext = publishable(facts)
+    return {"key": key, "bytes": facts.bytes, "type": mime, "sha256": facts.sha256,
+            "codec": facts.codec, "bitrate": facts.bitrate, "duration": facts.duration}
+
+
 def add_one(ws: WorkspaceConfig, show_dir: Path, path: Path, opts: AddOptions, now: datetime,
             storage, progress: ProgressFactory | None = None) -> AddOutcome:
+    from podman.config import load_show
+    from podman.prepare import prepare
     from podman.probe import probe_file
 
-    facts = probe_file(path)
-    mime, ext = publishable(facts)
-    dup = find_duplicate(ws, facts.sha256)
+    source = probe_file(path)
+    dup = find_duplicate(ws, source.sha256)
     if dup is not None:
         raise DuplicateAudio(f"{path}: already in the catalog as {dup.show}/{dup.slug}")
-    ep = make_episode(show_dir.name, facts, path, opts, now, mime, ext)
-    if opts.dry_run:
-        return AddOutcome(path, "planned", ep, facts=facts)
-    existing = storage.stat(ep.audio.key)
-    uploaded = False
-    if existing is None or existing.size != facts.bytes or (
-        existing.sha256 is not None and existing.sha256 != facts.sha256
-    ):
-        from podman.storage import MEDIA_CACHE_CONTROL
-
-        storage.put(path, ep.audio.key, content_type=mime, sha256=facts.sha256,
-                    cache_control=MEDIA_CACHE_CONTROL,
-                    progress=progress(path.name, facts.bytes) if progress else None)
-        uploaded = True
+    show = load_show(show_dir)
+    title = title_for(source, path, opts.title)
+    published = (opts.date or now).replace(microsecond=0)
+    work = Path(tempfile.mkdtemp(prefix=".podman-add-", dir=ws.root))
+    try:
+        prep = prepare(path, source, work, choices=opts.audio, config=ws.audio, show=show,
+                       show_dir=show_dir, title=title, date=published.strftime("%Y-%m-%d"),
+                       season=opts.season, episode=opts.episode, notes=opts.notes,
+                       chapters=opts.chapters)
+        facts = prep.facts
+        mime, ext = publishable(facts)
+        ep = make_episode(show_dir.name, facts, path, replace(opts, title=title), now, mime,
+                          ext)
+        extra = dict(ep.extra)
+        if prep.processed:
+            extra["source_sha256"] = source.sha256
+        if prep.loudness:
+            extra["loudness"] = prep.loudness
+        stem = ep.audio.key.rsplit(".", 1)[0]
+        uploads = [(prep.path, ep.audio.key, mime, facts.sha256)]
+        alternates = []
+        for rendition in prep.renditions:
+            r_mime, r_ext = publishable(rendition)
+            key = storage_key(show_dir.name, published, title, rendition.sha256, r_ext)
+            uploads.append((Path(rendition.path), key, r_mime, rendition.sha256))
+            alternates.append(_ref(key, rendition))
+        if alternates:
+            extra["alternates"] = alternates
+        if prep.waveform is not None:
+            extra["waveform"] = f"{stem}.png"
+            uploads.append((prep.waveform, f"{stem}.png", "image/png", sha256_file(prep.waveform)))
+        ep = replace(ep, extra=extra)
+        if opts.dry_run:
+            return AddOutcome(path, "planned", ep, facts=facts)
+        uploaded = [key for src, key, mime_, sha in uploads
+                    if _store(storage, src, key, mime_, sha, progress)]
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
     try:
         with workspace_lock(ws.root):
-            dup = find_duplicate(ws, facts.sha256)  # another process may have won the race
+            dup = find_duplicate(ws, source.sha256)  # another process may have won the race
             if dup is not None:
                 raise DuplicateAudio(f"{path}: already in the catalog as {dup.show}/{dup.slug}")
             ep = write_new_episode(show_dir, ep)
     except DuplicateAudio:
         raise
     except BaseException:
-        if uploaded:
-            storage.delete(ep.audio.key)
+        for key in uploaded:
+            storage.delete(key)
         raise
     return AddOutcome(path, "added", ep, facts=facts)
+
+
+def _store(storage, src: Path, key: str, mime: str, sha256: str,
+           progress: ProgressFactory | None) -> bool:
+    """Upload unless the same bytes are already there; True when this call uploaded them."""
+    from podman.storage import MEDIA_CACHE_CONTROL
+
+    existing = storage.stat(key)
+    if existing is not None and existing.size == src.stat().st_size and (
+        existing.sha256 is None or existing.sha256 == sha256
+    ):
+        return False
+    storage.put(src, key, content_type=mime, sha256=sha256, cache_control=MEDIA_CACHE_CONTROL,
+                progress=progress(src.name, src.stat().st_size) if progress else None)
+    return True
 
 
 def add_files(ws: WorkspaceConfig, files: Sequence[Path], opts: AddOptions, *, now: datetime,

@@ -35,6 +35,7 @@ def episode_view(ws: WorkspaceConfig, ep: Episode) -> dict:
         "page": f"{base}/{episode_page_path(ep.show, ep.slug)}",
         "embed": f"{base}/{embed_path(ep.show, ep.slug)}",
         "articles": [{"url": a.url, "title": a.title or a.url} for a in ep.articles],
+        "waveform": ws.media_url(ep.extra["waveform"]) if ep.extra.get("waveform") else "",
     }
 
 

@@ -42,6 +42,7 @@ class LocalStorage:
                             progress(len(chunk))
                     out.flush()
                     os.fsync(out.fileno())
+                os.chmod(tmp, 0o644)  # mkstemp makes 0600; a web server must read media
                 if digest.hexdigest() != sha256:
                     raise StorageError(f"{src}: changed while being copied (sha256 mismatch)")
                 os.replace(tmp, dest)
