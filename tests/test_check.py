@@ -14,6 +14,8 @@ from pathlib import Path
 import feedparser
 import podcastparser
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from podman.check import (
     FeedIdentity,
@@ -26,8 +28,9 @@ from podman.check import (
     image_info,
     online_findings,
 )
+from podman.check_rules import parse_rfc2822
 from podman.errors import BadInput, PodmanError
-from podman.models import podcast_guid
+from podman.models import podcast_guid, rfc2822
 
 FEED_URL = "https://pod.example.com/daily/feed.xml"
 MP3 = "https://media.example.com/daily/2025-03-14-putin-3fa9c1d2e4.mp3"
@@ -177,6 +180,7 @@ BREAKS = [
     ("html-tags", "<p>Notes with a", "<div>Notes with a"),
     ("html-tags", "<p>Notes <strong>", '<p><img src="https://x.example/p.gif"> <strong>'),
     ("html-tags", "Plain text notes.", "<h1>Plain</h1> <script>x()</script>"),
+    ("html-tags", "News in ten minutes &amp; more.", "&lt;table&gt;News&lt;/table&gt;"),
     ("episode-type", "<itunes:episodeType>bonus<", "<itunes:episodeType>episode<"),
 ]
 
@@ -214,6 +218,20 @@ def test_future_items_warn_with_a_clock() -> None:
     now = datetime(2025, 3, 14, 12, 0, tzinfo=UTC)
     findings = check_feed(FEED.encode(), source="feed.xml", now=now)
     assert [(f.rule, f.where) for f in findings] == [("pubdate-future", f"item {GUID1}")]
+
+
+@given(st.datetimes(min_value=datetime(1900, 1, 1), max_value=datetime(9999, 12, 31),
+                    timezones=st.just(UTC)))
+def test_pubdate_parser_accepts_what_models_writes(dt: datetime) -> None:
+    assert parse_rfc2822(rfc2822(dt)) == dt.replace(microsecond=0)
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["Fri, 14 Mar 2025 17:00 -0500", "14 Mar 2025 17:00:00 GMT", "Fri, 7 Mar 2025 17:00:00 +0100"],
+)
+def test_pubdate_parser_accepts_rfc2822_variants(text: str) -> None:
+    assert parse_rfc2822(text) is not None
 
 
 def test_finding_line() -> None:

@@ -229,6 +229,10 @@ def _channel_basics(doc: FeedDoc) -> Iterator[Finding]:
         size = len(description.encode("utf-8"))
         yield error("channel-description-length", "channel", f"the description is {size} bytes",
                     f"shorten it to {MAX_DESCRIPTION_BYTES} bytes or less")
+    bad = sorted(html_tags(description) - ALLOWED_HTML)
+    if bad:
+        yield error("html-tags", "channel", f"<description> uses HTML tags {', '.join(bad)}",
+                    "use only p ol ul li a b i strong em")
     link = text_of(ch.find("link"))
     if not is_http_url(link):
         yield error("channel-link", "channel", f"<link> is {link or 'missing'!r}, not an http(s) "
