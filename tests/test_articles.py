@@ -144,6 +144,20 @@ def test_parse_fallbacks_and_broken_html(html: str, title, published) -> None:
     assert (article.title, article.published) == (title, published)
 
 
+@pytest.mark.parametrize(
+    ("value", "image"),
+    [
+        ("//cdn.example/x.jpg", "https://cdn.example/x.jpg"),
+        ("https://ü.example/ä.jpg", "https://xn--tda.example/%C3%A4.jpg"),
+        ("javascript:alert(1)", None),
+        ("http://[::1", None),
+    ],
+)
+def test_og_image_is_an_absolute_ascii_http_url(value: str, image: str | None) -> None:
+    html = f'<meta property="og:image" content="{value}">'
+    assert parse_article_html(html, "https://e.example/a").image == image
+
+
 def test_fetch_follows_redirect_and_sends_user_agent(server: str) -> None:
     article = fetch_article(server + "/moved")
     assert article.title == "Putin urges Kiev to order troops in Kursk & surrender"

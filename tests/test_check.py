@@ -478,3 +478,11 @@ def test_check_feed_source(server: str, tmp_path: Path) -> None:
         check_feed_source(str(tmp_path / "missing.xml"))
     with pytest.raises(BadInput, match="only files and http"):
         check_feed_source("ftp://example.com/feed.xml")
+
+
+@given(st.integers(0, len(FEED)), st.integers(0, 200), st.binary(max_size=20))
+def test_damaged_feeds_give_findings_not_crashes(start: int, length: int, junk: bytes) -> None:
+    data = FEED.encode()
+    damaged = data[:start] + junk + data[start + length :]
+    findings = check_feed(damaged, source="feed.xml")
+    assert all(isinstance(f, Finding) and f.level in ("error", "warning") for f in findings)

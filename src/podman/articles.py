@@ -138,7 +138,7 @@ def _json_ld_date(blobs: list[str]) -> str | None:
     for blob in blobs:
         try:
             found = walk(json.loads(blob))
-        except ValueError:
+        except (ValueError, RecursionError):
             continue
         if found:
             return found
@@ -166,9 +166,17 @@ def parse_article_html(html: str, url: str) -> Article:
     )
     image = _collapse(meta.get("og:image") or meta.get("og:image:url"))
     if image:
-        base = urllib.parse.urljoin(url, parser.base) if parser.base else url
-        image = ascii_url(urllib.parse.urljoin(base, image))
+        image = _resolve_image(image, url, parser.base)
     return Article(url=url, title=title, published=published, image=image)
+
+
+def _resolve_image(image: str, url: str, base: str | None) -> str | None:
+    """An absolute http(s) ASCII URL for og:image, or None when the page's value is unusable."""
+    try:
+        base_url = urllib.parse.urljoin(url, base) if base else url
+        return validate_url(urllib.parse.urljoin(base_url, image))
+    except (ValueError, BadInput):
+        return None
 
 
 def _sniff_charset(data: bytes) -> str | None:
