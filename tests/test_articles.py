@@ -212,7 +212,9 @@ def test_fetch_decodes_charsets(server: str, path: str, title: str) -> None:
     assert fetch_article(server + path).title == title
 
 
-@pytest.mark.parametrize("url", ["ftp://example.com/a", "file:///etc/passwd", "/relative", "http://"])
+@pytest.mark.parametrize(
+    "url", ["ftp://example.com/a", "file:///etc/passwd", "/relative", "http://", "http://[::1/"]
+)
 def test_non_http_urls_are_bad_input(url: str) -> None:
     with pytest.raises(BadInput) as info:
         fetch_article(url)

@@ -51,10 +51,14 @@ def ascii_url(url: str) -> str:
 def validate_url(url: str) -> str:
     """An absolute http(s) URL with a host, returned as ASCII; BadInput otherwise."""
     url = url.strip()
-    parts = urllib.parse.urlsplit(url)
+    try:
+        parts = urllib.parse.urlsplit(url)
+        host = parts.hostname
+    except ValueError as e:
+        raise BadInput(f"{url}: not a valid URL ({e})") from None
     if parts.scheme.lower() not in ("http", "https"):
         raise BadInput(f"{url}: not an http or https URL")
-    if not parts.hostname:
+    if not host:
         raise BadInput(f"{url}: the URL has no host")
     if any(c.isspace() for c in url):
         raise BadInput(f"{url}: the URL contains spaces")
