@@ -81,3 +81,15 @@ class StaleOutput(PodmanError):
 
 class CheckFailed(PodmanError):
     """`podman check` found at least one error."""
+
+
+class ChapterError(BadInput):
+    """A chapters file has a malformed line, or chapters that do not fit the audio."""
+
+
+class TranscriptError(BadInput):
+    """A transcript file is neither valid WebVTT nor valid SRT."""
+
+
+class ArticleError(PodmanError):
+    """A related article could not be fetched (network, HTTP status, size, timeout)."""
