@@ -15,6 +15,8 @@ from pathlib import Path
 
 ACCESS_KEY = "podmantestkey"
 SECRET_KEY = "podmantestsecret0123456789"
+READER_KEY = "podmanreaderkey"  # an identity that may read and list but not write
+READER_SECRET = "podmanreadersecret0123456"
 
 
 def weed_binary() -> str | None:
@@ -81,6 +83,10 @@ class SeaweedS3:
             "credentials": [{"accessKey": ACCESS_KEY, "secretKey": SECRET_KEY}],
             "actions": ["Admin", "Read", "List", "Tagging", "Write"],
         }, {
+            "name": "reader",
+            "credentials": [{"accessKey": READER_KEY, "secretKey": READER_SECRET}],
+            "actions": ["Read", "List"],
+        }, {
             # listeners: anonymous GET/HEAD on the bucket, as a public media bucket has
             "name": "anonymous", "actions": [f"Read:{self.bucket}"],
         }]}))
@@ -92,6 +98,7 @@ class SeaweedS3:
             "-filer", f"-filer.port={p['filer']}", f"-filer.port.grpc={p['filer'] + 10000}",
             "-s3", f"-s3.port={p['s3']}", f"-s3.port.grpc={p['s3'] + 10000}",
             f"-s3.config={config}", "-s3.port.iceberg=0", "-s3.port.lance=0",
+            "-s3.autoCreateBucket=false",  # like real S3: a wrong bucket name is an error
             "-master.volumeSizeLimitMB=1024", "-volume.max=0", "-master.telemetry=false",
         ]
         log = (self.data_dir / "weed.log").open("ab")

@@ -48,7 +48,7 @@ class S3Storage:
                 f"AWS profile {config.profile!r} not found",
                 "check [storage] profile / AWS_PROFILE against ~/.aws/config",
             ) from exc
-        client_config = botocore.config.Config(
+        options: dict[str, Any] = dict(
             region_name=config.region or None,
             s3={"addressing_style": config.addressing_style},
             connect_timeout=5,
@@ -60,6 +60,11 @@ class S3Storage:
             request_checksum_calculation="when_required",
             response_checksum_validation="when_required",
         )
+        try:
+            client_config = botocore.config.Config(**options)
+        except TypeError:  # botocore < 1.36 has no checksum options and sends none anyway
+            del options["request_checksum_calculation"], options["response_checksum_validation"]
+            client_config = botocore.config.Config(**options)
         self.client = session.client(
             "s3", endpoint_url=config.endpoint_url or None, config=client_config
         )
@@ -281,10 +286,12 @@ def translate_error(exc: BaseException, action: str, *, bucket: str, where: str)
             return StorageError(f"{action}: credentials rejected by {where} ({code})",
                                 CREDENTIALS_HINT)
         if code == "AccessDenied" or status == 403:
+            # a HEAD answer has no body: a bad secret and a missing permission look the same
+            why = " (credentials rejected or not allowed)" if code == "403" else ""
             return StorageError(
-                f"{action}: access denied on bucket {bucket!r}",
-                "the credentials need s3:ListBucket, s3:GetObject, s3:PutObject and "
-                "s3:DeleteObject on this bucket and prefix",
+                f"{action}: access denied on bucket {bucket!r}{why}",
+                "check the credentials; they need s3:ListBucket, s3:GetObject, s3:PutObject "
+                "and s3:DeleteObject on this bucket and prefix",
             )
         return StorageError(f"{action}: {where} answered {code or status}",
                             "see the server's logs or run `podman doctor`")
