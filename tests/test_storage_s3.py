@@ -35,7 +35,8 @@ def count_calls(storage: S3Storage, operation: str) -> list[str]:
     """Record each real request of one kind via botocore's event hooks (nothing is faked)."""
     calls: list[str] = []
     storage.client.meta.events.register(
-        f"before-call.s3.{operation}", lambda **kw: calls.append(kw["params"].get("Key", ""))
+        f"before-parameter-build.s3.{operation}",
+        lambda **kw: calls.append(kw["params"].get("Key", "")),
     )
     return calls
 

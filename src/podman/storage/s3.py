@@ -65,6 +65,7 @@ class S3Storage:
         except TypeError:  # botocore < 1.36 has no checksum options and sends none anyway
             del options["request_checksum_calculation"], options["response_checksum_validation"]
             client_config = botocore.config.Config(**options)
+        self.session = session
         self.client = session.client(
             "s3", endpoint_url=config.endpoint_url or None, config=client_config
         )
@@ -86,6 +87,12 @@ class S3Storage:
             self.client.head_bucket(Bucket=self.bucket)
         except Exception as exc:
             raise self._error(exc, f"bucket {self.bucket!r}") from exc
+
+    def credentials_source(self) -> str | None:
+        """Where the AWS chain found credentials (`env`, `shared-credentials-file`, `iam-role`…),
+        or None; the credentials themselves are never returned, printed or logged."""
+        creds = self.session.get_credentials()
+        return None if creds is None else str(getattr(creds, "method", "") or "found")
 
     # -- the Storage protocol -------------------------------------------------------------
     def put(self, src: Path, key: str, *, content_type: str, sha256: str,
