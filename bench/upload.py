@@ -139,7 +139,9 @@ def main() -> None:
     work = args.workdir or Path(tempfile.mkdtemp(prefix="podman-bench-"))
     server = SeaweedS3(work / "server", bucket="bench")
     server.start()
-    env = {**os.environ, **server.env(), "AWS_CONFIG_FILE": str(work / "none"),
+    # AWS_CA_BUNDLE etc. from the host would only confuse clients of a plain-http endpoint
+    host_env = {k: v for k, v in os.environ.items() if k not in ("AWS_CA_BUNDLE", "AWS_PROFILE")}
+    env = {**host_env, **server.env(), "AWS_CONFIG_FILE": str(work / "none"),
            "AWS_SHARED_CREDENTIALS_FILE": str(work / "none"), "RCLONE_CONFIG": str(work / "none"),
            "PYTHONPATH": f"{ROOT / 'src'}:{ROOT}"}
     try:
