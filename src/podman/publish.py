@@ -277,7 +277,7 @@ def doctor(ws: WorkspaceConfig, *, timeout: float = 10.0) -> list[CheckResult]:
 
     def bucket() -> str:
         storage.verify()
-        return f"bucket {ws.storage.bucket!r} reachable at {storage._where()}"
+        return f"bucket {ws.storage.bucket!r} reachable at {storage.where}"
 
     def upload() -> str:
         storage.put_bytes(body, key, content_type=ctype, cache_control="no-store")

@@ -77,7 +77,9 @@ class S3Storage:
     def _short(self, full_key: str) -> str:
         return full_key[len(self.prefix) + 1:] if self.prefix else full_key
 
-    def _where(self) -> str:
+    @property
+    def where(self) -> str:
+        """The endpoint, for messages (never the credentials)."""
         return self.config.endpoint_url or "AWS S3"
 
     # -- checks -------------------------------------------------------------------------
@@ -198,9 +200,7 @@ class S3Storage:
         """One paginated listing (no HEAD per object): size and ETag, sha256 unknown."""
         out: dict[str, StoredObject] = {}
         paginator = self.client.get_paginator("list_objects_v2")
-        base = self._full(prefix) if self.prefix else prefix
-        if self.prefix and not prefix:
-            base = self.prefix + "/"
+        base = self._full(prefix)
         try:
             for page in paginator.paginate(Bucket=self.bucket, Prefix=base):
                 for item in page.get("Contents", []):
@@ -220,7 +220,7 @@ class S3Storage:
         stored = self.stat(key)
         if stored is None:
             raise StorageError(f"upload of {key}: object missing after upload",
-                               f"check that {self._where()} really stores objects")
+                               f"check that {self.where} really stores objects")
         if stored.size != size:
             self.delete(key)
             raise StorageError(
@@ -241,7 +241,7 @@ class S3Storage:
 
     def _error(self, exc: BaseException, action: str) -> StorageError:
         """Translate a botocore/s3transfer exception into one line with a hint."""
-        return translate_error(exc, action, bucket=self.bucket, where=self._where())
+        return translate_error(exc, action, bucket=self.bucket, where=self.where)
 
 
 def _status(exc: BaseException) -> int | None:
@@ -262,13 +262,13 @@ def translate_error(exc: BaseException, action: str, *, bucket: str, where: str)
     """botocore → StorageError: credentials, bucket, endpoint, permission, lost connection."""
     from botocore import exceptions as bx
 
+    if isinstance(exc, StorageError):
+        return exc
     # s3transfer and boto3 wrap the real cause; look through the chain for it.
     seen = exc
     while not isinstance(seen, (bx.BotoCoreError, bx.ClientError)) and seen.__context__:
         seen = seen.__context__
     exc = seen
-    if isinstance(exc, StorageError):
-        return exc
     if isinstance(exc, (bx.NoCredentialsError, bx.PartialCredentialsError)):
         return StorageError(f"{action}: no AWS credentials found", CREDENTIALS_HINT)
     if isinstance(exc, bx.ProfileNotFound):
