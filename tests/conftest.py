@@ -2,4 +2,4 @@
 
 from __future__ import annotations
 
-from audio_fixtures import audio_files  # noqa: F401  (session fixture: real audio via ffmpeg)
+pytest_plugins = ["tests.audio_fixtures", "tests.s3_fixtures"]

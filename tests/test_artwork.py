@@ -9,7 +9,7 @@ import pytest
 
 from podman.artwork import BadArtwork, check_artwork, describe_fix, fix_artwork, read_image_info
 from podman.errors import BadInput
-from process_fixtures import image, sha256
+from tests.process_fixtures import image, sha256
 
 
 def jpeg_header(dest: Path, width: int, height: int, components: int) -> Path:

@@ -10,10 +10,10 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from audio_fixtures import BAD, PRESETS
 from podman import mp3scan
 from podman.errors import UnreadableAudio
 from podman.probe import measure_by_decode, probe_file
+from tests.audio_fixtures import BAD, PRESETS
 
 GOOD = [
     *(p for p in PRESETS if p not in ("mp3-low", "mp3-vbr-noxing")),
@@ -174,7 +174,7 @@ def test_junk_around_frames_does_not_change_the_count(
 
 
 def test_make_audio_low_bitrate_episode(tmp_path: Path) -> None:
-    from audio_fixtures import make_audio
+    from tests.audio_fixtures import make_audio
 
     path = make_audio(tmp_path / "episode.mp3", 68, "mp3-low")
     facts = probe_file(path)

@@ -16,7 +16,7 @@ from podman import ffmpeg, process
 from podman.errors import ConfigError, FfmpegFailed, FfmpegMissing, StorageError
 from podman.models import Chapter
 from podman.process import PRESETS, LoudnessTarget, plan, process_audio, write_tags
-from process_fixtures import SECONDS, decoded_seconds, ebur128, image, sha256, speech_like
+from tests.process_fixtures import SECONDS, decoded_seconds, ebur128, image, sha256, speech_like
 
 CHAPTERS = [
     Chapter(0.0, "Introduction"),

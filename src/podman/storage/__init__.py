@@ -19,6 +19,7 @@ class StoredObject:
     key: str
     size: int
     sha256: str | None = None  # when the backend recorded it
+    etag: str | None = None  # S3: the ETag (the MD5 for a plain single-part PUT)
 
 
 class Storage(Protocol):

@@ -1,0 +1,321 @@
+"""S3 storage backend (AWS, R2, SeaweedFS, MinIO…): streaming uploads, listings, botocore errors."""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from podman.config import StorageConfig
+from podman.errors import StorageError
+from podman.storage import MEDIA_CACHE_CONTROL, Progress, StoredObject
+
+CREDENTIALS_HINT = (
+    "set AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY, or AWS_PROFILE (or [storage] profile), "
+    "or run where an instance role is available"
+)
+
+
+@dataclass(frozen=True)
+class Upload:
+    """One file for `S3Storage.put_many`: where it is, where it goes, and its headers."""
+
+    src: Path
+    key: str
+    content_type: str
+    sha256: str
+    cache_control: str = MEDIA_CACHE_CONTROL
+
+
+class S3Storage:
+    """Objects in one bucket under `[storage] prefix`; credentials only from the AWS chain."""
+
+    def __init__(self, config: StorageConfig) -> None:
+        import boto3  # lazily: `podman list` and the local backend never pay for boto3
+        import botocore.config
+        import botocore.exceptions
+
+        self.config = config
+        self.bucket = config.bucket
+        self.prefix = config.prefix.strip("/")
+        try:
+            session = boto3.Session(profile_name=config.profile or None)
+        except botocore.exceptions.ProfileNotFound as exc:
+            raise StorageError(
+                f"AWS profile {config.profile!r} not found",
+                "check [storage] profile / AWS_PROFILE against ~/.aws/config",
+            ) from exc
+        options: dict[str, Any] = dict(
+            region_name=config.region or None,
+            s3={"addressing_style": config.addressing_style},
+            connect_timeout=5,
+            read_timeout=60,
+            retries={"max_attempts": 2, "mode": "standard"},
+            max_pool_connections=max(10, config.max_concurrency * 2),
+            # Checksums only where S3 requires them: S3-compatible servers differ in their
+            # support of the newer default (CRC32 trailers); we verify size and keep sha256.
+            request_checksum_calculation="when_required",
+            response_checksum_validation="when_required",
+        )
+        try:
+            client_config = botocore.config.Config(**options)
+        except TypeError:  # botocore < 1.36 has no checksum options and sends none anyway
+            del options["request_checksum_calculation"], options["response_checksum_validation"]
+            client_config = botocore.config.Config(**options)
+        self.session = session
+        self.client = session.client(
+            "s3", endpoint_url=config.endpoint_url or None, config=client_config
+        )
+
+    # -- keys ---------------------------------------------------------------------------
+    def _full(self, key: str) -> str:
+        return f"{self.prefix}/{key}" if self.prefix else key
+
+    def _short(self, full_key: str) -> str:
+        return full_key[len(self.prefix) + 1:] if self.prefix else full_key
+
+    @property
+    def where(self) -> str:
+        """The endpoint, for messages (never the credentials)."""
+        return self.config.endpoint_url or "AWS S3"
+
+    # -- checks -------------------------------------------------------------------------
+    def verify(self) -> None:
+        """HEAD the bucket: credentials, endpoint and bucket are right before anything changes."""
+        try:
+            self.client.head_bucket(Bucket=self.bucket)
+        except Exception as exc:
+            raise self._error(exc, f"bucket {self.bucket!r}") from exc
+
+    def credentials_source(self) -> str | None:
+        """Where the AWS chain found credentials (`env`, `shared-credentials-file`, `iam-role`…),
+        or None; the credentials themselves are never returned, printed or logged."""
+        creds = self.session.get_credentials()
+        return None if creds is None else str(getattr(creds, "method", "") or "found")
+
+    # -- the Storage protocol -------------------------------------------------------------
+    def put(self, src: Path, key: str, *, content_type: str, sha256: str,
+            cache_control: str = MEDIA_CACHE_CONTROL, progress: Progress | None = None) -> None:
+        """Stream `src` from disk (multipart and parallel above the threshold), then check size."""
+        failures = self.put_many(
+            [Upload(src, key, content_type, sha256, cache_control)], progress=progress
+        )
+        if failures:
+            raise failures[key]
+
+    def put_many(self, uploads: Sequence[Upload], *,
+                 progress: Progress | None = None) -> dict[str, StorageError]:
+        """Upload files concurrently through one transfer manager; failures by key ({} = all ok).
+
+        Memory stays flat: parts are read from disk as they are sent. A failed or interrupted
+        (Ctrl-C) multipart upload is aborted, so no invisible parts keep costing money.
+        """
+        from boto3.s3.transfer import ProgressCallbackInvoker, TransferConfig
+        from s3transfer.manager import TransferManager
+
+        cfg = self.config
+        transfer_config = TransferConfig(
+            multipart_threshold=cfg.multipart_threshold,
+            multipart_chunksize=cfg.multipart_chunksize,
+            max_concurrency=cfg.max_concurrency,
+            use_threads=True,
+        )
+        subscribers = [ProgressCallbackInvoker(progress)] if progress else None
+        futures: dict[str, Any] = {}
+        failures: dict[str, StorageError] = {}
+        sizes: dict[str, int] = {}
+        with TransferManager(self.client, transfer_config) as manager:
+            for up in uploads:
+                try:
+                    sizes[up.key] = up.src.stat().st_size
+                except OSError as exc:
+                    failures[up.key] = StorageError(f"{up.src}: cannot read: {exc.strerror}")
+                    continue
+                futures[up.key] = manager.upload(
+                    str(up.src), self.bucket, self._full(up.key),
+                    extra_args={"ContentType": up.content_type,
+                                "CacheControl": up.cache_control,
+                                "Metadata": {"sha256": up.sha256}},
+                    subscribers=subscribers,
+                )
+            for key, future in futures.items():
+                try:
+                    future.result()
+                except Exception as exc:  # noqa: BLE001 - translated, reported per file
+                    failures[key] = self._error(exc, f"upload of {key}")
+        for up in uploads:
+            if up.key not in failures:
+                try:
+                    self._check_stored(up.key, sizes[up.key])
+                except StorageError as exc:
+                    failures[up.key] = exc
+            if sizes.get(up.key, 0) >= cfg.multipart_threshold:
+                self._abort_stale_uploads(up.key)
+        return failures
+
+    def put_bytes(self, data: bytes, key: str, *, content_type: str,
+                  cache_control: str = MEDIA_CACHE_CONTROL) -> None:
+        """One plain PUT with Content-MD5, so the listed ETag is the MD5 publish compares."""
+        md5 = hashlib.md5(data, usedforsecurity=False).digest()
+        try:
+            self.client.put_object(
+                Bucket=self.bucket, Key=self._full(key), Body=data, ContentType=content_type,
+                CacheControl=cache_control, ContentMD5=base64.b64encode(md5).decode(),
+                Metadata={"sha256": hashlib.sha256(data).hexdigest()},
+            )
+        except Exception as exc:
+            raise self._error(exc, f"upload of {key}") from exc
+
+    def stat(self, key: str) -> StoredObject | None:
+        """HEAD one object: size and the sha256 we stored as metadata (None when absent)."""
+        try:
+            head = self.client.head_object(Bucket=self.bucket, Key=self._full(key))
+        except Exception as exc:
+            if _status(exc) == 404:
+                return None
+            raise self._error(exc, f"stat of {key}") from exc
+        return StoredObject(
+            key=key, size=int(head["ContentLength"]),
+            sha256=head.get("Metadata", {}).get("sha256"),
+            etag=head.get("ETag", "").strip('"') or None,
+        )
+
+    def head(self, key: str) -> dict[str, Any]:
+        """Raw HEAD response (Content-Type, Cache-Control…): for checks and tests."""
+        try:
+            return self.client.head_object(Bucket=self.bucket, Key=self._full(key))
+        except Exception as exc:
+            raise self._error(exc, f"HEAD of {key}") from exc
+
+    def delete(self, key: str) -> None:
+        try:
+            self.client.delete_object(Bucket=self.bucket, Key=self._full(key))
+        except Exception as exc:
+            raise self._error(exc, f"delete of {key}") from exc
+
+    def list(self, prefix: str = "") -> dict[str, StoredObject]:
+        """One paginated listing (no HEAD per object): size and ETag, sha256 unknown."""
+        out: dict[str, StoredObject] = {}
+        paginator = self.client.get_paginator("list_objects_v2")
+        base = self._full(prefix)
+        try:
+            for page in paginator.paginate(Bucket=self.bucket, Prefix=base):
+                for item in page.get("Contents", []):
+                    key = self._short(item["Key"])
+                    out[key] = StoredObject(key=key, size=int(item["Size"]),
+                                            etag=item.get("ETag", "").strip('"') or None)
+        except Exception as exc:
+            raise self._error(exc, f"listing of {base or 'the bucket'}") from exc
+        return out
+
+    def open(self, key: str) -> Path | None:
+        return None  # remote: readers go through public_url
+
+    # -- helpers --------------------------------------------------------------------------
+    def _check_stored(self, key: str, size: int) -> None:
+        """The server must hold exactly the bytes we sent; otherwise remove what it has."""
+        stored = self.stat(key)
+        if stored is None:
+            raise StorageError(f"upload of {key}: object missing after upload",
+                               f"check that {self.where} really stores objects")
+        if stored.size != size:
+            self.delete(key)
+            raise StorageError(
+                f"upload of {key}: stored size {stored.size} differs from {size} bytes; deleted",
+                "retry the upload; the file may have changed while it was being sent",
+            )
+
+    def _abort_stale_uploads(self, key: str) -> None:
+        """Best effort: abort multipart uploads of `key` left by an earlier interrupted run."""
+        try:
+            found = self.client.list_multipart_uploads(Bucket=self.bucket, Prefix=self._full(key))
+            for item in found.get("Uploads", []):
+                if item["Key"] == self._full(key):
+                    self.client.abort_multipart_upload(
+                        Bucket=self.bucket, Key=item["Key"], UploadId=item["UploadId"])
+        except Exception:  # noqa: BLE001, S110 - cleanup must never mask the real outcome
+            pass
+
+    def _error(self, exc: BaseException, action: str) -> StorageError:
+        """Translate a botocore/s3transfer exception into one line with a hint."""
+        return translate_error(exc, action, bucket=self.bucket, where=self.where)
+
+
+def _status(exc: BaseException) -> int | None:
+    response = getattr(exc, "response", None)
+    if isinstance(response, dict):
+        return response.get("ResponseMetadata", {}).get("HTTPStatusCode")
+    return None
+
+
+def _code(exc: BaseException) -> str:
+    response = getattr(exc, "response", None)
+    if isinstance(response, dict):
+        return str(response.get("Error", {}).get("Code", ""))
+    return ""
+
+
+def translate_error(exc: BaseException, action: str, *, bucket: str, where: str) -> StorageError:
+    """botocore → StorageError: credentials, bucket, endpoint, permission, lost connection."""
+    from botocore import exceptions as bx
+
+    if isinstance(exc, StorageError):
+        return exc
+    # s3transfer and boto3 wrap the real cause; look through the chain for it.
+    seen = exc
+    while not isinstance(seen, (bx.BotoCoreError, bx.ClientError)) and seen.__context__:
+        seen = seen.__context__
+    exc = seen
+    if isinstance(exc, (bx.NoCredentialsError, bx.PartialCredentialsError)):
+        return StorageError(f"{action}: no AWS credentials found", CREDENTIALS_HINT)
+    if isinstance(exc, bx.ProfileNotFound):
+        return StorageError(f"{action}: {exc}", "check AWS_PROFILE or [storage] profile")
+    if isinstance(exc, (bx.EndpointConnectionError, bx.ConnectTimeoutError)):
+        return StorageError(
+            f"{action}: cannot connect to {where}",
+            "check [storage] endpoint_url (and region) and that the server is up",
+        )
+    if isinstance(exc, (bx.ConnectionClosedError, bx.ReadTimeoutError, bx.ConnectionError)):
+        return StorageError(
+            f"{action}: connection to {where} lost",
+            "the server went away mid-transfer; run the command again (nothing half-stored)",
+        )
+    if isinstance(exc, bx.ClientError):
+        code, status = _code(exc), _status(exc)
+        if code == "NoSuchBucket" or (status == 404 and "bucket" in action):
+            return StorageError(f"{action}: bucket {bucket!r} does not exist on {where}",
+                                "check [storage] bucket (and endpoint_url, region)")
+        if code in ("InvalidAccessKeyId", "SignatureDoesNotMatch", "ExpiredToken",
+                    "InvalidToken"):
+            return StorageError(f"{action}: credentials rejected by {where} ({code})",
+                                CREDENTIALS_HINT)
+        if code == "AccessDenied" or status == 403:
+            # a HEAD answer has no body: a bad secret and a missing permission look the same
+            why = " (credentials rejected or not allowed)" if code == "403" else ""
+            return StorageError(
+                f"{action}: access denied on bucket {bucket!r}{why}",
+                "check the credentials; they need s3:ListBucket, s3:GetObject, s3:PutObject "
+                "and s3:DeleteObject on this bucket and prefix",
+            )
+        return StorageError(f"{action}: {where} answered {code or status}",
+                            "see the server's logs or run `podman doctor`")
+    if isinstance(exc, bx.BotoCoreError):
+        return StorageError(f"{action}: {exc}")
+    if isinstance(exc, OSError):
+        return StorageError(f"{action}: {exc.strerror or exc}")
+    return StorageError(f"{action}: {type(exc).__name__}: {exc}")
+
+
+def file_md5(path: Path, chunk: int = 1024 * 1024) -> str:
+    """Hex MD5 of a file: what a plain PUT's ETag is, for comparing with a listing."""
+    digest = hashlib.md5(usedforsecurity=False)
+    with path.open("rb") as fh:
+        while block := fh.read(chunk):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+__all__ = ["S3Storage", "Upload", "translate_error", "file_md5", "CREDENTIALS_HINT"]
