@@ -298,15 +298,20 @@ def write_new_episode(show_dir: Path, ep: Episode) -> Episode:
     slug = unique_slug(show_dir, ep.slug)
     ep = replace(ep, slug=slug)
     path = episode_path(show_dir, slug)
-    # O_EXCL guard: never replace an episode file that appeared meanwhile.
+    # Complete temp file, then link(2) it into place: link never replaces an episode file that
+    # appeared meanwhile, and readers (an unlocked duplicate check, `podman list`) never see an
+    # empty or half-written episode file.
     path.parent.mkdir(parents=True, exist_ok=True)
-    fd = os.open(path, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o644)
-    os.close(fd)
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
     try:
-        atomic_write(path, episode_to_text(ep))
-    except BaseException:
-        path.unlink(missing_ok=True)
-        raise
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(episode_to_text(ep).encode("utf-8"))
+            fh.flush()
+            os.fsync(fh.fileno())
+        os.chmod(tmp, 0o644)
+        os.link(tmp, path)
+    finally:
+        Path(tmp).unlink(missing_ok=True)
     return ep
 
 
