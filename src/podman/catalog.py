@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import fcntl
+import math
 import os
 import re
 import tempfile
@@ -48,6 +49,8 @@ def parse_episode(text: str, *, show: str, slug: str, source: str) -> Episode:
 
 def _get(data: dict[str, Any], key: str, kind: type | tuple[type, ...], source: str,
          required: bool = True, default: Any = None) -> Any:
+    if not isinstance(data, dict):
+        raise CatalogError(f"{source}: each entry must be a table, not {data!r}")
     if key not in data:
         if required:
             raise CatalogError(f"{source}: `{key}` is missing")
@@ -67,8 +70,8 @@ def episode_from_dict(data: dict[str, Any], *, notes: str, show: str, slug: str,
     if status not in ("published", "draft"):
         raise CatalogError(f"{source}: status must be \"published\" or \"draft\", not {status!r}")
     duration = float(_get(data, "duration", (int, float), source))
-    if duration <= 0:
-        raise CatalogError(f"{source}: duration must be positive")
+    if not math.isfinite(duration) or duration <= 0:
+        raise CatalogError(f"{source}: duration must be a positive number of seconds")
     audio = _get(data, "audio", dict, source)
     where = f"{source} [audio]"
     ref = AudioRef(
@@ -77,16 +80,20 @@ def episode_from_dict(data: dict[str, Any], *, notes: str, show: str, slug: str,
         type=_get(audio, "type", str, where),
         sha256=_get(audio, "sha256", str, where),
     )
+    if ref.bytes < 0:
+        raise CatalogError(f"{where}: `bytes` must not be negative")
     articles = tuple(
         Article(url=_get(a, "url", str, f"{source} [[articles]]"),
-                title=a.get("title"), published=_str_or_none(a.get("published")),
-                image=a.get("image"))
+                title=_get(a, "title", str, f"{source} [[articles]]", False),
+                published=_str_or_none(a.get("published")),
+                image=_get(a, "image", str, f"{source} [[articles]]", False))
         for a in _get(data, "articles", list, source, False, [])
     )
     chapters = tuple(
         Chapter(start=float(_get(c, "start", (int, float), f"{source} [[chapters]]")),
                 title=_get(c, "title", str, f"{source} [[chapters]]"),
-                url=c.get("url"), image=c.get("image"))
+                url=_get(c, "url", str, f"{source} [[chapters]]", False),
+                image=_get(c, "image", str, f"{source} [[chapters]]", False))
         for c in _get(data, "chapters", list, source, False, [])
     )
     ep_type = _get(data, "type", str, source, False, "full")
@@ -252,8 +259,9 @@ def update_episode_text(text: str, changes: dict[str, Any], *, notes: str | None
         if value is None:
             doc.pop(key, None)
         elif key in ("articles", "chapters"):
-            doc[key] = _aot(value) if value else None
-            if not value:
+            if value:
+                doc[key] = _aot(value)
+            else:
                 doc.pop(key, None)
         else:
             doc[key] = value
@@ -290,15 +298,20 @@ def write_new_episode(show_dir: Path, ep: Episode) -> Episode:
     slug = unique_slug(show_dir, ep.slug)
     ep = replace(ep, slug=slug)
     path = episode_path(show_dir, slug)
-    # O_EXCL guard: never replace an episode file that appeared meanwhile.
+    # Complete temp file, then link(2) it into place: link never replaces an episode file that
+    # appeared meanwhile, and readers (an unlocked duplicate check, `podman list`) never see an
+    # empty or half-written episode file.
     path.parent.mkdir(parents=True, exist_ok=True)
-    fd = os.open(path, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o644)
-    os.close(fd)
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
     try:
-        atomic_write(path, episode_to_text(ep))
-    except BaseException:
-        path.unlink(missing_ok=True)
-        raise
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(episode_to_text(ep).encode("utf-8"))
+            fh.flush()
+            os.fsync(fh.fileno())
+        os.chmod(tmp, 0o644)
+        os.link(tmp, path)
+    finally:
+        Path(tmp).unlink(missing_ok=True)
     return ep
 
 

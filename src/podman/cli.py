@@ -75,7 +75,7 @@ def parse_when(value: str | None, option: str) -> datetime | None:
 def now_or(value: str | None) -> datetime:
     from podman.models import utc
 
-    return parse_when(value, "--now") or utc(datetime.now()).replace(microsecond=0)
+    return parse_when(value, "--now") or utc(datetime.now().astimezone()).replace(microsecond=0)
 
 
 def emit_json(data: Any) -> None:

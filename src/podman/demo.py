@@ -76,7 +76,7 @@ def make_demo(root: Path, log: Callable[[str], None] = lambda _m: None) -> DemoR
         shutil.rmtree(work, ignore_errors=True)
     from datetime import datetime
 
-    build(ws, now=utc(datetime.now()))
+    build(ws, now=utc(datetime.now().astimezone()))
     return DemoResult(root, ws.public_dir / show["slug"] / "feed.xml", ws.feed_url(show["slug"]))
 
 

@@ -53,6 +53,8 @@ def make_handler(public: Path, media: Path | None, mount: str) -> type[BaseHTTPR
 
         def resolve(self) -> tuple[Path | None, bool]:
             path = urllib.parse.unquote(urllib.parse.urlsplit(self.path).path)
+            if "\0" in path:  # pathlib raises on NUL: a 404, not a dropped connection
+                return None, False
             base, rel, is_media = public, path, False
             if media is not None and path.startswith(mount):
                 base, rel, is_media = media, path[len(mount):], True

@@ -69,7 +69,7 @@ def show_toml(opts: InitOptions, guid: str) -> str:
 
 
 def validate_init(opts: InitOptions) -> None:
-    if slugify(opts.show) != opts.show:
+    if not opts.show or slugify(opts.show) != opts.show:
         raise BadInput(f"--show {opts.show!r}: use lowercase a-z, 0-9 and hyphens",
                        f"for example `--show {slugify(opts.show) or 'my-show'}`")
     if not re.fullmatch(r"[^@\s]+@[^@\s]+\.[^@\s]+", opts.email):
