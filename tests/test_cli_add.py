@@ -23,8 +23,11 @@ def episode_files(ws: Path) -> list[Path]:
 
 
 def media_files(ws: Path) -> list[Path]:
+    """Stored audio objects (each episode also stores a waveform PNG beside its audio)."""
     media = ws / "media"
-    return sorted(p for p in media.rglob("*") if p.is_file()) if media.exists() else []
+    if not media.exists():
+        return []
+    return sorted(p for p in media.rglob("*") if p.is_file() and p.suffix != ".png")
 
 
 def front(path: Path) -> dict:
@@ -170,13 +173,21 @@ def test_bad_input_exit_2_leaves_nothing(workspace: Path, audio_files: dict[str,
 
 
 @pytest.mark.parametrize("name", ["wav", "flac"])
-def test_unsupported_format_exit_2_with_hint(workspace: Path, audio_files: dict[str, Path],
-                                             name: str) -> None:
-    result = run("add", "-C", workspace, audio_files[name])
-    assert result.exit_code == 2
-    _assert_one_error_naming(result.stderr, audio_files[name])
-    assert result.stderr.splitlines()[1].startswith("hint: ")
-    assert episode_files(workspace) == [] and media_files(workspace) == []
+def test_lossless_input_is_encoded_to_mp3(workspace: Path, audio_files: dict[str, Path],
+                                          name: str) -> None:
+    """Podcast apps do not play WAV/FLAC: they are always encoded (mp3-mono-96k by default)."""
+    source = audio_files[name]
+    before = hashlib.sha256(source.read_bytes()).hexdigest()
+    result = run("add", "-C", workspace, source)
+    assert result.exit_code == 0, result.output
+    (episode,) = episode_files(workspace)
+    data = front(episode)
+    assert data["audio"]["type"] == "audio/mpeg" and data["audio"]["key"].endswith(".mp3")
+    assert data["source_sha256"] == before
+    assert hashlib.sha256(source.read_bytes()).hexdigest() == before  # original untouched
+    (stored,) = media_files(workspace)
+    assert stored.stat().st_size == data["audio"]["bytes"]
+    assert stored.with_suffix(".png").is_file()  # the waveform for the site
 
 
 def test_good_files_added_when_one_is_bad(workspace: Path, audio_files: dict[str, Path],
