@@ -111,3 +111,19 @@ def test_init_keeps_an_existing_gitignore(tmp_path: Path) -> None:
     (root / ".gitignore").write_text("*.pyc\n")
     assert run("init", root, *INIT_ARGS).exit_code == 0
     assert (root / ".gitignore").read_text() == "*.pyc\n"
+
+
+def test_gitignore_covers_what_add_creates(workspace: Path, episode_mp3s: list[Path]) -> None:
+    """After init + add, only the catalog is left for git: media, public/ and the lock ignored."""
+    import fnmatch
+
+    assert run("add", "-C", workspace, episode_mp3s[0]).exit_code == 0
+    patterns = [line for line in (workspace / ".gitignore").read_text().splitlines()
+                if line and not line.startswith("#")]
+    untracked = []
+    for path in tree(workspace):
+        top = "/" + path.split("/")[0] + ("/" if "/" in path else "")
+        if not any(fnmatch.fnmatch(top, p) for p in patterns):
+            untracked.append(path)
+    assert all(p.startswith("feeds/") or p in ("podman.toml", ".gitignore") for p in untracked), (
+        untracked)

@@ -10,6 +10,7 @@ from typing import Any
 
 import click
 
+from podman import __version__
 from podman.errors import BadInput, ExitCode, PodmanError
 
 CONTEXT = {"help_option_names": ["-h", "--help"], "max_content_width": 100}
@@ -85,7 +86,7 @@ def emit_json(data: Any) -> None:
 
 
 @click.group(cls=PodmanGroup, context_settings=CONTEXT)
-@click.version_option(package_name="podman-media", prog_name="podman")
+@click.version_option(__version__, prog_name="podman")  # works from a source checkout too
 @click.option("-C", "--workspace", type=click.Path(file_okay=False, path_type=Path),
               help="Workspace folder (default: the first with podman.toml from here up).")
 @click.pass_context
@@ -510,7 +511,8 @@ def build(ctx: click.Context, workspace: Path | None, show: str | None, check: b
 
 @cli.command(context_settings=CONTEXT)
 @workspace_option
-@click.option("--port", default=8000, show_default=True, type=click.IntRange(0, 65535))
+@click.option("--port", default=8000, show_default=True, type=click.IntRange(0, 65535),
+              help="Port to listen on; 0 picks a free one.")
 @click.option("--host", default="127.0.0.1", show_default=True,
               help="Address to listen on; 0.0.0.0 lets phones on your network subscribe "
                    "(set PODMAN_BASE_URL to this machine's address and rebuild).")

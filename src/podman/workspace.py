@@ -11,7 +11,8 @@ from podman.config import DEFAULT_BASE_URL, SHOW_FILE, WORKSPACE_FILE
 from podman.errors import BadInput, WorkspaceError
 from podman.models import podcast_guid, slugify
 
-GITIGNORE = "# podman: build output and the local storage backend's objects\n/public/\n/media/\n"
+GITIGNORE = ("# podman: build output, the local storage backend's objects, the workspace lock\n"
+             "/public/\n/media/\n/.podman.lock\n")
 
 
 @dataclass(frozen=True)
