@@ -11,9 +11,9 @@ from pathlib import Path
 import click
 import pytest
 
-from cli_fixtures import SHOW, make_episode, run, write_episode
 from podman.cli import cli
 from podman.models import Article
+from tests.cli_fixtures import SHOW, make_episode, run, write_episode
 
 SRC = Path(__file__).resolve().parents[1] / "src"
 CONTRACT_FIELDS = {"show", "slug", "guid", "title", "published", "status", "duration",
@@ -107,7 +107,7 @@ def test_no_workspace_exit_2_with_hint(tmp_path: Path) -> None:
     result = run("list", "-C", tmp_path)
     assert result.exit_code == 2
     lines = result.stderr.splitlines()
-    assert lines[0].startswith("podman: error: ") and "not inside a podman workspace" in lines[0]
+    assert lines[0].startswith("podman: error: ") and "no podman.toml here" in lines[0]
     assert lines[1].startswith("hint: ") and "podman init" in lines[1]
 
 

@@ -9,7 +9,7 @@ from pathlib import Path
 import podcastparser
 import pytest
 
-from cli_fixtures import run, tree
+from tests.cli_fixtures import run, tree
 
 
 @pytest.fixture(scope="session")

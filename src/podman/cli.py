@@ -55,10 +55,16 @@ def workspace_option(fn):
 
 
 def load_ws(ctx: click.Context, workspace: Path | None):
-    from podman.config import find_workspace, load_workspace
+    from podman.config import WORKSPACE_FILE, find_workspace, load_workspace
+    from podman.errors import WorkspaceError
 
-    start = workspace or (ctx.obj or {}).get("workspace")
-    return load_workspace(find_workspace(start))
+    explicit = workspace or (ctx.obj or {}).get("workspace")
+    if explicit is not None:  # -C names the workspace itself, never a folder above it
+        if not (explicit / WORKSPACE_FILE).is_file():
+            raise WorkspaceError(f"{explicit}: no {WORKSPACE_FILE} here",
+                                 "run `podman init` there, or check the -C path")
+        return load_workspace(explicit.resolve())
+    return load_workspace(find_workspace())
 
 
 def parse_when(value: str | None, option: str) -> datetime | None:

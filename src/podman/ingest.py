@@ -199,6 +199,11 @@ def add_one(ws: WorkspaceConfig, show_dir: Path, path: Path, opts: AddOptions, n
         with workspace_lock(ws.root):
             dup = find_duplicate(ws, source.sha256)  # another process may have won the race
             if dup is not None:
+                kept = {dup.audio.key, dup.extra.get("waveform")}
+                kept.update(a.get("key") for a in dup.extra.get("alternates", ()))
+                for key in uploaded:
+                    if key not in kept:  # ours, under another date or title: an orphan
+                        storage.delete(key)
                 raise DuplicateAudio(f"{path}: already in the catalog as {dup.show}/{dup.slug}")
             ep = write_new_episode(show_dir, ep)
     except DuplicateAudio:

@@ -86,7 +86,8 @@ def make_handler(public: Path, media: Path | None, mount: str) -> type[BaseHTTPR
                 self.send_header("Content-Length", "0")
                 self.end_headers()
                 return
-            if self.headers.get("Range"):
+            if self.headers.get("Range") and _RANGE.match(self.headers["Range"].strip()):
+                # RFC 9110: a Range we do not support (several ranges, other units) is ignored
                 try:
                     start, end = parse_range(self.headers["Range"], size)
                     status = HTTPStatus.PARTIAL_CONTENT
