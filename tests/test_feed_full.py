@@ -181,3 +181,19 @@ def _more_episodes_after(root: Path) -> None:
             "2025-05-27T06", f"2025-05-{n + 28:02d}T06").replace(
             "cccccccccc", f"{n + 50:010d}").replace("Trailer: the new season", f"New {n}")
         (episodes / f"2025-05-{n + 28:02d}-new.md").write_text(text)
+
+
+def test_show_example_toml_builds_and_checks(ws: Path) -> None:
+    example = (Path(__file__).parents[1] / "show.example.toml").read_text("utf-8")
+    guid = (ws / "feeds/full/show.toml").read_text().split('podcast_guid = "')[1].split('"')[0]
+    example = example.replace('"artwork.jpg"', '"artwork.png"').replace(
+        "9b024349-ccf0-5f69-a609-6b82873eab3c", guid)
+    (ws / "feeds/full/show.toml").write_text(example, "utf-8")
+    result = run("-C", str(ws), "build", "--now", NOW)
+    assert result.exit_code == 0, result.output
+    feed = feed_bytes(ws).decode()
+    for tag in ("podcast:funding", "podcast:person", "podcast:location", "podcast:license",
+                "podcast:medium", "podcast:txt", "podcast:trailer", "podcast:updateFrequency"):
+        assert f"<{tag}" in feed
+    result = run("-C", str(ws), "check")
+    assert result.exit_code == 0, result.output

@@ -132,4 +132,6 @@ def remove_episode(ws: WorkspaceConfig, ref: str, *, purge: bool = False) -> Epi
         if purge:
             open_storage(ws.storage).delete(loc.episode.audio.key)
         loc.path.unlink()
+        for ext in ("vtt", "srt"):  # its transcript goes with it
+            loc.path.with_suffix(f".{ext}").unlink(missing_ok=True)
         return loc.episode
