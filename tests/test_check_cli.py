@@ -83,6 +83,14 @@ def test_enclosure_url_changed_is_an_error_unless_recorded_as_replaced(ws: Path)
     assert result.stdout.startswith("warning public/full/feed.xml: [identity-enclosure-changed]")
 
 
+def test_guid_reused_for_other_audio(ws: Path) -> None:
+    (ws / EP1).unlink()  # episode one goes, and episode two takes over its audio
+    edit(ws, EP2, "2025-05-27-trailer-cccccccccc", "2025-05-20-budget-day-aaaaaaaaaa")
+    result = check(ws)
+    assert result.exit_code == 1
+    assert "[identity-guid-reused] item 0b7d5c2e-1111-4a3b-9c7d-000000000002" in result.stdout
+
+
 def test_podcast_guid_changed_in_show_toml(ws: Path) -> None:
     text = (ws / "feeds/full/show.toml").read_text()
     old = text.split('podcast_guid = "')[1].split('"')[0]

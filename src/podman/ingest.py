@@ -9,7 +9,12 @@ from dataclasses import dataclass, field, replace
 from datetime import datetime
 from pathlib import Path
 
-from podman.catalog import load_show_episodes, workspace_lock, write_new_episode
+from podman.catalog import (
+    episode_path,
+    load_show_episodes,
+    workspace_lock,
+    write_new_episode,
+)
 from podman.chapters import load_chapters
 from podman.config import WorkspaceConfig, show_dirs
 from podman.errors import (
@@ -209,7 +214,11 @@ def add_one(ws: WorkspaceConfig, show_dir: Path, path: Path, opts: AddOptions, n
                 raise DuplicateAudio(f"{path}: already in the catalog as {dup.show}/{dup.slug}")
             ep = write_new_episode(show_dir, ep)
             if transcript is not None:
-                store_transcript(show_dir, ep.slug, transcript)
+                try:
+                    store_transcript(show_dir, ep.slug, transcript)
+                except BaseException:
+                    episode_path(show_dir, ep.slug).unlink(missing_ok=True)
+                    raise
     except DuplicateAudio:
         raise
     except BaseException:
