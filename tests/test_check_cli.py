@@ -157,6 +157,9 @@ def test_online_against_podman_serve(served: Path) -> None:
     assert "online-head" not in result.stdout and "online-range" not in result.stdout
     assert "online-length" not in result.stdout
     assert result.exit_code == 0, result.output
+    url = os.environ["PODMAN_BASE_URL"] + "/full/feed.xml"
+    result = run("check", url, "--online")  # any feed by URL, outside the workspace
+    assert result.exit_code == 0, result.output
     (served / "media/full/2025-05-27-trailer-cccccccccc.mp3").unlink()
     result = check(served, "--online")
     assert result.exit_code == 1
