@@ -7,10 +7,17 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 
-from podman.catalog import atomic_write, load_show_episodes
+from podman.catalog import atomic_write, episodes_dir, load_show_episodes
+from podman.chapters import chapters_json
 from podman.config import ShowConfig, WorkspaceConfig, load_show, show_dirs
 from podman.errors import ConfigError
 from podman.feed import FeedInputs, due_episodes, render_feed
+from podman.feedtags import (
+    chapters_path,
+    linked_chapters,
+    transcript_paths,
+    validate_show_categories,
+)
 from podman.models import Episode
 from podman.site import articles_index, render_home, render_site
 
@@ -32,15 +39,93 @@ class BuildResult:
     feeds: dict[str, int] = field(default_factory=dict)  # feed path -> items in it
 
 
-def load_catalog(ws: WorkspaceConfig, only: str | None = None) -> list[ShowCatalog]:
-    """Phase one: read and validate everything before anything is rendered."""
+def load_catalog(ws: WorkspaceConfig, only: str | None = None, *,
+                 validate: bool = True) -> list[ShowCatalog]:
+    """Phase one: read and validate everything before anything is rendered (`validate=False`
+    leaves the categories to `podman check`, which reports them as findings)."""
     dirs = show_dirs(ws)
     if only is not None:
         dirs = [d for d in dirs if d.name == only]
         if not dirs:
             raise ConfigError(f"{only}: no such show in {ws.feeds_dir}",
                               "see `podman list` or the folders under feeds/")
-    return [ShowCatalog(d, load_show(d), load_show_episodes(d)) for d in dirs]
+    catalogs = [ShowCatalog(d, load_show(d), load_show_episodes(d)) for d in dirs]
+    for cat in catalogs if validate else ():
+        validate_show_categories(cat.show)
+    return catalogs
+
+
+def transcript_source(show_dir: Path, slug: str) -> Path | None:
+    """The transcript stored beside an episode file: <slug>.vtt, else <slug>.srt."""
+    for ext in ("vtt", "srt"):
+        path = episodes_dir(show_dir) / f"{slug}.{ext}"
+        if path.is_file():
+            return path
+    return None
+
+
+def episode_files(cat: ShowCatalog, due: list[Episode]
+                  ) -> tuple[dict[str, bytes], dict[str, tuple[tuple[str, str], ...]]]:
+    """JSON chapters and transcripts per episode; (outputs, guid -> (path, type) links)."""
+    from podman.transcripts import load_transcript
+
+    out: dict[str, bytes] = {}
+    links: dict[str, tuple[tuple[str, str], ...]] = {}
+    for ep in due:
+        if ep.chapters:
+            out[chapters_path(ep.show, ep.slug)] = chapters_json(
+                linked_chapters(ep), title=ep.title).encode("utf-8")
+        src = transcript_source(cat.dir, ep.slug)
+        if src is None:
+            continue
+        transcript = load_transcript(src)
+        paths = transcript_paths(ep.show, ep.slug, transcript.format)
+        texts = [transcript.as_vtt(), transcript.text]
+        for (path, _mime), text in zip(paths, texts, strict=False):
+            out[path] = text.encode("utf-8")
+        links[ep.guid] = tuple(paths)
+    return out, links
+
+
+def archive_pages(due: list[Episode], limit: int) -> tuple[list[Episode], list[list[Episode]]]:
+    """RFC 5005: (feed.xml items, archive pages oldest first). Only full pages of `limit` items
+    are archived, so a page never changes once written; feed.xml keeps the rest (limit to
+    2 x limit - 1 of the newest)."""
+    if limit <= 0 or len(due) < 2 * limit:
+        return due, []
+    oldest_first = list(reversed(due))
+    full = (len(due) - limit) // limit
+    pages = [list(reversed(oldest_first[i * limit:(i + 1) * limit])) for i in range(full)]
+    return due[:len(due) - full * limit], pages
+
+
+def render_feeds(ws: WorkspaceConfig, cat: ShowCatalog, due: list[Episode], art_url: str,
+                 transcripts: dict, templates: Path) -> dict[str, bytes]:
+    """feed.xml, and with [build] feed_limit the archive pages and feed-full.xml."""
+    slug = cat.show.slug
+    current, pages = archive_pages(due, ws.build.feed_limit)
+    base = f"{ws.publish.base_url.rstrip('/')}/{slug}"
+
+    def feed(eps: list[Episode], url: str, links: tuple = (), archive: bool = False) -> bytes:
+        return render_feed(FeedInputs(ws, cat.show, eps, image_url=art_url, feed_url=url,
+                                      archive_links=links, transcripts=transcripts,
+                                      archive=archive), templates)
+
+    def page_url(n: int) -> str:
+        return f"{base}/archive/{n}.xml"
+
+    out = {f"{slug}/feed.xml": feed(
+        current, ws.feed_url(slug), (("prev-archive", page_url(len(pages))),) if pages else ())}
+    for n, eps in enumerate(pages, start=1):
+        links = [("current", ws.feed_url(slug))]
+        if n > 1:
+            links.append(("prev-archive", page_url(n - 1)))
+        if n < len(pages):
+            links.append(("next-archive", page_url(n + 1)))
+        out[f"{slug}/archive/{n}.xml"] = feed(eps, page_url(n), tuple(links), archive=True)
+    if ws.build.feed_limit:
+        out[f"{slug}/feed-full.xml"] = feed(due, f"{base}/feed-full.xml")
+    return out
 
 
 def artwork_output(ws: WorkspaceConfig, cat: ShowCatalog) -> tuple[str, str, bytes | None]:
@@ -74,10 +159,12 @@ def render_outputs(ws: WorkspaceConfig, catalogs: list[ShowCatalog],
         art_path, art_url, art_bytes = artwork_output(ws, cat)
         if art_bytes is not None:
             out[art_path] = art_bytes
+        files, transcripts = episode_files(cat, due)
+        out.update(files)
+        feeds = render_feeds(ws, cat, due, art_url, transcripts, templates)
+        out.update(feeds)
         feed_path = f"{cat.show.slug}/feed.xml"
-        out[feed_path] = render_feed(FeedInputs(ws, cat.show, due, image_url=art_url),
-                                     templates)
-        counts[feed_path] = len(due)
+        counts[feed_path] = len(archive_pages(due, ws.build.feed_limit)[0])
         out.update(render_site(ws, cat.show, due, art_url, templates))
         out[f"{cat.show.slug}/articles.json"] = articles_index(ws, due)
     out["index.html"] = render_home([c.show for c in catalogs], templates)

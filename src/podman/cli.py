@@ -277,9 +277,16 @@ def _progress_factory():
 @click.option("--date", help="Publication date, ISO 8601 [default: now]; future = scheduled.")
 @click.option("--notes", "notes_file", type=click.Path(dir_okay=False, path_type=Path),
               help="Markdown file with the show notes.")
-@click.option("--article", "articles", multiple=True, help="Related article URL (repeatable).")
+@click.option("--article", "articles", multiple=True,
+              help="Related article URL (repeatable); stored as given, nothing is fetched "
+                   "(use `podman link` to read the title from the page).")
 @click.option("--article-title", "article_titles", multiple=True,
               help="Title of the --article at the same position (repeatable).")
+@click.option("--chapters", "chapters_file", type=click.Path(dir_okay=False, path_type=Path),
+              help="Chapters file: one 'TIME Title [URL]' line each [default: chapters "
+                   "embedded in the audio].")
+@click.option("--transcript", "transcript_file", type=click.Path(dir_okay=False, path_type=Path),
+              help="Transcript, WebVTT (.vtt) or SRT (.srt); stored beside the episode file.")
 @click.option("--season", type=click.IntRange(min=1), help="Season number.")
 @click.option("--episode", type=click.IntRange(min=1), help="Episode number.")
 @click.option("--type", "episode_type", type=click.Choice(["full", "trailer", "bonus"]),
@@ -299,8 +306,9 @@ def _progress_factory():
 @click.pass_context
 def add(ctx: click.Context, files: tuple[Path, ...], workspace: Path | None, show: str | None,
         title: str | None, date: str | None, notes_file: Path | None,
-        articles: tuple[str, ...], article_titles: tuple[str, ...], season: int | None,
-        episode: int | None, episode_type: str, explicit: bool | None, draft: bool,
+        articles: tuple[str, ...], article_titles: tuple[str, ...], chapters_file: Path | None,
+        transcript_file: Path | None, season: int | None, episode: int | None,
+        episode_type: str, explicit: bool | None, draft: bool,
         normalize: bool | None, preset: str | None, also: tuple[str, ...], no_waveform: bool,
         dry_run: bool) -> None:
     """Add episodes: probe, process, store under a content-hashed key, write the episode file.
@@ -321,6 +329,7 @@ def add(ctx: click.Context, files: tuple[Path, ...], workspace: Path | None, sho
         show=show, title=title, date=parse_when(date, "--date"), notes=_read_notes(notes_file),
         articles=_articles(articles, article_titles), season=season, episode=episode,
         episode_type=episode_type, explicit=explicit, draft=draft, dry_run=dry_run,
+        chapters_file=chapters_file, transcript_file=transcript_file,
     )
     outcomes = add_files(ws, files, opts, now=now_or(None), progress=_progress_factory(),
                          report=_report_add)
@@ -424,16 +433,26 @@ def show(ctx: click.Context, ep_ref: str, workspace: Path | None, as_json: bool)
 @click.option("--notes", "notes_file", type=click.Path(dir_okay=False, path_type=Path),
               help="Markdown file replacing the show notes.")
 @click.option("--draft/--publish", "draft", default=None, help="Make it a draft, or publish it.")
+@click.option("--chapters", "chapters_file", type=click.Path(dir_okay=False, path_type=Path),
+              help="Chapters file replacing the chapters ('TIME Title [URL]' lines).")
+@click.option("--transcript", "transcript_file", type=click.Path(dir_okay=False, path_type=Path),
+              help="Transcript (.vtt or .srt) replacing the stored one.")
 @click.pass_context
 def edit(ctx: click.Context, ep_ref: str, workspace: Path | None, title: str | None,
-         date: str | None, notes_file: Path | None, draft: bool | None) -> None:
-    """Change an episode's title, date, notes or status; its GUID and audio never change."""
+         date: str | None, notes_file: Path | None, draft: bool | None,
+         chapters_file: Path | None, transcript_file: Path | None) -> None:
+    """Change an episode's title, date, notes, status, chapters or transcript.
+
+    Its GUID and audio never change. Chapters and transcripts are validated first (exit 2,
+    nothing written).
+    """
     from podman.curate import edit_episode
 
     ws = load_ws(ctx, workspace)
     status = None if draft is None else ("draft" if draft else "published")
     ep = edit_episode(ws, ep_ref, title=title, published=parse_when(date, "--date"),
-                      notes=_read_notes(notes_file) if notes_file else None, status=status)
+                      notes=_read_notes(notes_file) if notes_file else None, status=status,
+                      chapters_file=chapters_file, transcript_file=transcript_file)
     click.echo(f"edited {ep.show}/{ep.slug}")
 
 
@@ -441,16 +460,21 @@ def edit(ctx: click.Context, ep_ref: str, workspace: Path | None, title: str | N
 @click.argument("ep_ref", metavar="EP")
 @click.argument("url")
 @workspace_option
-@click.option("--title", help="Article title.")
+@click.option("--title", help="Article title (then the page is not fetched).")
+@click.option("--html", "html_file", type=click.Path(dir_okay=False, path_type=Path),
+              help="Read title, date and image from this saved copy of the page.")
 @click.pass_context
 def link(ctx: click.Context, ep_ref: str, url: str, workspace: Path | None,
-         title: str | None) -> None:
-    """Link a related news article to an episode (shown in the notes; the first is <link>)."""
-    from podman.curate import link_article
+         title: str | None, html_file: Path | None) -> None:
+    """Link a related news article to an episode (shown in the notes; the first is <link>).
+
+    Without --title the title, date and image come from the page (fetched, or --html);
+    a failed fetch is exit 1.
+    """
+    from podman.curate import article_for, link_article
 
     ws = load_ws(ctx, workspace)
-    (article,) = _articles((url,), (title,) if title else ())
-    ep, changed = link_article(ws, ep_ref, article)
+    ep, changed = link_article(ws, ep_ref, article_for(url, title, html_file))
     click.echo(f"{'linked' if changed else 'already linked'}: {ep.show}/{ep.slug} -> {url}")
 
 
@@ -513,6 +537,40 @@ def build(ctx: click.Context, workspace: Path | None, show: str | None, check: b
     for feed, count in result.feeds.items():
         click.echo(f"{ws.public_dir / feed}  ({count} episodes)")
     click.echo(f"{len(result.written)} written, {len(result.unchanged)} unchanged", err=True)
+
+
+@cli.command(context_settings=CONTEXT)
+@click.argument("feed", required=False)
+@workspace_option
+@click.option("--show", help="Only this show.")
+@click.option("--online", is_flag=True,
+              help="Also HEAD and Range-request the feed, artwork and every enclosure.")
+@click.pass_context
+def check(ctx: click.Context, feed: str | None, workspace: Path | None, show: str | None,
+          online: bool) -> None:
+    """Lint the built feeds (public/<show>/feed.xml) against Apple's and Podcasting 2.0 rules.
+
+    Also guards identity: a published episode's GUID or enclosure URL, or the show's
+    podcast:guid, must not change (compared with the feed on disk and the last git commit).
+    FEED (a file or URL) checks any feed, without the workspace rules. One line per finding;
+    exit 1 on any error, warnings do not fail.
+    """
+    from podman.errors import CheckFailed
+    from podman.lint import check_source, check_workspace
+
+    if feed is not None:
+        report = check_source(feed, online=online)
+    else:
+        report = check_workspace(load_ws(ctx, workspace), show=show, online=online,
+                                 now=now_or(None))
+    for source, finding in report.findings:
+        fix = f" (fix: {finding.fix})" if finding.fix else ""
+        click.echo(f"{finding.level} {source}: [{finding.rule}] {finding.where}: "
+                   f"{finding.message}{fix}")
+    if report.errors:
+        raise CheckFailed(f"{report.errors} error(s), {report.warnings} warning(s) "
+                          f"in {report.checked} feed(s)")
+    click.echo(f"ok: {report.checked} feed(s), {report.warnings} warning(s)", err=True)
 
 
 @cli.command(context_settings=CONTEXT)

@@ -47,9 +47,18 @@ def _rewrite(loc: Located, changes: dict[str, Any], notes: str | None = None) ->
 
 def edit_episode(ws: WorkspaceConfig, ref: str, *, title: str | None = None,
                  published: datetime | None = None, notes: str | None = None,
-                 status: str | None = None, extra: dict[str, Any] | None = None) -> Episode:
-    """GUID, audio and slug never change here: feeds keep their identity."""
+                 status: str | None = None, extra: dict[str, Any] | None = None,
+                 chapters_file: Path | None = None,
+                 transcript_file: Path | None = None) -> Episode:
+    """GUID, audio and slug never change here: feeds keep their identity. Chapters and the
+    transcript are validated before anything is written."""
+    from podman.chapters import load_chapters
+    from podman.ingest import store_transcript
+    from podman.models import chapter_json
+    from podman.transcripts import load_transcript
+
     changes: dict[str, Any] = dict(extra or {})
+    transcript = load_transcript(transcript_file) if transcript_file else None
     if title is not None:
         if not title.strip():
             raise BadInput("--title: must not be empty")
@@ -60,12 +69,34 @@ def edit_episode(ws: WorkspaceConfig, ref: str, *, title: str | None = None,
         changes["status"] = status
     with workspace_lock(ws.root):
         loc = locate(ws, ref)
-        return _rewrite(loc, changes, notes)
+        if chapters_file is not None:
+            chapters = load_chapters(chapters_file, loc.episode.duration)
+            changes["chapters"] = [chapter_json(c) for c in chapters]
+        episode = _rewrite(loc, changes, notes)
+        if transcript is not None:
+            store_transcript(loc.path.parent.parent, episode.slug, transcript)
+        return episode
 
 
 def _articles_table(articles: tuple[Article, ...]) -> list[dict[str, str]]:
     return [{k: v for k, v in (("url", a.url), ("title", a.title), ("published", a.published),
                                ("image", a.image)) if v} for a in articles]
+
+
+def article_for(url: str, title: str | None = None, html_file: Path | None = None) -> Article:
+    """The article to link: metadata from a saved page (--html), else from the page itself
+    unless --title is given; a failed fetch is an ArticleError (exit 1)."""
+    from dataclasses import replace
+
+    from podman.articles import fetch_article, read_article_file, validate_url
+
+    if html_file is not None:
+        article = read_article_file(html_file, url)
+    elif title:
+        return Article(url=validate_url(url), title=title.strip())
+    else:
+        article = fetch_article(url)
+    return replace(article, title=title.strip()) if title else article
 
 
 def link_article(ws: WorkspaceConfig, ref: str, article: Article) -> tuple[Episode, bool]:
@@ -101,4 +132,6 @@ def remove_episode(ws: WorkspaceConfig, ref: str, *, purge: bool = False) -> Epi
         if purge:
             open_storage(ws.storage).delete(loc.episode.audio.key)
         loc.path.unlink()
+        for ext in ("vtt", "srt"):  # its transcript goes with it
+            loc.path.with_suffix(f".{ext}").unlink(missing_ok=True)
         return loc.episode

@@ -10,7 +10,19 @@ from pathlib import Path
 from markupsafe import Markup
 
 from podman import __version__
+from podman.chapters import chapters_notes_html
 from podman.config import ShowConfig, WorkspaceConfig
+from podman.errors import CatalogError
+from podman.feedtags import (
+    JSON_CHAPTERS_TYPE,
+    channel_tags,
+    chapters_path,
+    item_image,
+    linked_chapters,
+    persons,
+    psc,
+    soundbites,
+)
 from podman.models import Episode, rfc2822, whole_seconds
 from podman.render import cdata, clean_text, html_link, markdown_html, plain_text, truncate_utf8
 from podman.templating import render
@@ -29,11 +41,15 @@ class FeedInputs:
     archive_links: tuple[tuple[str, str], ...] = ()
     feed_url: str = ""
     item_extra: dict[str, tuple[str, ...]] = field(default_factory=dict)  # guid -> XML lines
+    transcripts: dict[str, tuple[tuple[str, str], ...]] = field(default_factory=dict)
+    archive: bool = False  # an RFC 5005 archive page: <fh:archive/>
 
 
 def notes_html(ep: Episode) -> str:
     """Show notes HTML: the Markdown notes, then the related articles as links."""
     parts = [markdown_html(ep.notes)] if ep.notes.strip() else []
+    if ep.chapters:
+        parts.append(f"<p>Chapters:</p>{chapters_notes_html(linked_chapters(ep))}")
     if ep.articles:
         links = "".join(f"<li>{html_link(a.url, a.title or a.url)}</li>" for a in ep.articles)
         parts.append(f"<p>Related articles:</p><ul>{links}</ul>")
@@ -49,8 +65,11 @@ def item_description(html: str, fallback: str) -> str:
     return truncate_utf8(plain_text(html), DESCRIPTION_LIMIT)
 
 
-def item_context(ws: WorkspaceConfig, ep: Episode, extra: tuple[str, ...] = ()) -> dict:
+def item_context(ws: WorkspaceConfig, ep: Episode, extra: tuple[str, ...] = (),
+                 transcripts: tuple[tuple[str, str], ...] = ()) -> dict:
     html = notes_html(ep)
+    where = f"feeds/{ep.show}/episodes/{ep.slug}.md"
+    base = ws.publish.base_url.rstrip("/")
     return {
         "title": clean_text(ep.title),
         "guid": ep.guid,
@@ -66,7 +85,13 @@ def item_context(ws: WorkspaceConfig, ep: Episode, extra: tuple[str, ...] = ()) 
         "season": ep.season or "",
         "episode": ep.episode or "",
         "explicit": "" if ep.explicit is None else ("true" if ep.explicit else "false"),
-        "image": ep.image or "",
+        "image": item_image(ws, ep.image),
+        "chapters_url": f"{base}/{chapters_path(ep.show, ep.slug)}" if ep.chapters else "",
+        "chapters_type": JSON_CHAPTERS_TYPE,
+        "psc": psc(linked_chapters(ep)),
+        "transcripts": [{"url": f"{base}/{path}", "type": mime} for path, mime in transcripts],
+        "soundbites": soundbites(ep, where),
+        "persons": persons(ep.extra.get("persons"), where, CatalogError),
         "alternates": [
             {"url": ws.media_url(a["key"]), "type": a["type"], "length": a["bytes"],
              "bitrate": a.get("bitrate", ""), "codec": a.get("codec", "")}
@@ -99,12 +124,15 @@ def channel_context(inputs: FeedInputs) -> dict:
         "type": show.type,
         "podcast_guid": show.podcast_guid,
         "locked": "yes" if show.locked else "no",
+        "archive": inputs.archive,
         "extra": [],
+        **channel_tags(show),
     }
 
 
 def render_feed(inputs: FeedInputs, templates: Path | None = None) -> bytes:
-    items = [item_context(inputs.ws, ep, inputs.item_extra.get(ep.guid, ()))
+    items = [item_context(inputs.ws, ep, inputs.item_extra.get(ep.guid, ()),
+                          inputs.transcripts.get(ep.guid, ()))
              for ep in inputs.episodes]
     text = render("feed.xml.j2", templates, c=channel_context(inputs), items=items)
     return text.encode("utf-8")

@@ -9,7 +9,13 @@ from dataclasses import dataclass, field, replace
 from datetime import datetime
 from pathlib import Path
 
-from podman.catalog import load_show_episodes, workspace_lock, write_new_episode
+from podman.catalog import (
+    episode_path,
+    load_show_episodes,
+    workspace_lock,
+    write_new_episode,
+)
+from podman.chapters import load_chapters
 from podman.config import WorkspaceConfig, show_dirs
 from podman.errors import (
     BadInput,
@@ -32,6 +38,7 @@ from podman.models import (
 )
 from podman.prepare import AudioChoices
 from podman.probe import sha256_file
+from podman.transcripts import Transcript, load_transcript
 
 # What podcast apps play, by probed codec: (mime type, extension of the stored object).
 PUBLISHABLE = {
@@ -60,6 +67,8 @@ class AddOptions:
     guid: str | None = None  # only for demo and import: keep a GUID minted elsewhere
     audio: AudioChoices = field(default_factory=AudioChoices)
     extra: dict = field(default_factory=dict)
+    chapters_file: Path | None = None  # text chapters, validated against the audio's duration
+    transcript_file: Path | None = None  # WebVTT or SRT, stored beside the episode file
 
 
 @dataclass(frozen=True)
@@ -157,6 +166,9 @@ def add_one(ws: WorkspaceConfig, show_dir: Path, path: Path, opts: AddOptions, n
     dup = find_duplicate(ws, source.sha256)
     if dup is not None:
         raise DuplicateAudio(f"{path}: already in the catalog as {dup.show}/{dup.slug}")
+    if opts.chapters_file is not None:
+        opts = replace(opts, chapters=load_chapters(opts.chapters_file, source.duration))
+    transcript = load_transcript(opts.transcript_file) if opts.transcript_file else None
     show = load_show(show_dir)
     title = title_for(source, path, opts.title)
     published = (opts.date or now).replace(microsecond=0)
@@ -206,6 +218,12 @@ def add_one(ws: WorkspaceConfig, show_dir: Path, path: Path, opts: AddOptions, n
                         storage.delete(key)
                 raise DuplicateAudio(f"{path}: already in the catalog as {dup.show}/{dup.slug}")
             ep = write_new_episode(show_dir, ep)
+            if transcript is not None:
+                try:
+                    store_transcript(show_dir, ep.slug, transcript)
+                except BaseException:
+                    episode_path(show_dir, ep.slug).unlink(missing_ok=True)
+                    raise
     except DuplicateAudio:
         raise
     except BaseException:
@@ -213,6 +231,18 @@ def add_one(ws: WorkspaceConfig, show_dir: Path, path: Path, opts: AddOptions, n
             storage.delete(key)
         raise
     return AddOutcome(path, "added", ep, facts=facts)
+
+
+def store_transcript(show_dir: Path, slug: str, transcript: Transcript) -> Path:
+    """feeds/<show>/episodes/<slug>.vtt|.srt, replacing the other format (call with the lock)."""
+    from podman.catalog import atomic_write, episodes_dir
+
+    target = episodes_dir(show_dir) / f"{slug}.{transcript.extension}"
+    atomic_write(target, transcript.text)
+    for ext in ("vtt", "srt"):
+        if ext != transcript.extension:
+            (episodes_dir(show_dir) / f"{slug}.{ext}").unlink(missing_ok=True)
+    return target
 
 
 def _store(storage, src: Path, key: str, mime: str, sha256: str,
@@ -237,6 +267,12 @@ def add_files(ws: WorkspaceConfig, files: Sequence[Path], opts: AddOptions, *, n
     from podman.storage import open_storage
 
     show_dir = resolve_show(ws, opts.show)
+    if (opts.chapters_file or opts.transcript_file) and len(files) > 1:
+        raise BadInput("--chapters and --transcript belong to one episode: add one file at a time")
+    if opts.transcript_file is not None:
+        load_transcript(opts.transcript_file)  # a bad transcript stops everything up front
+    if opts.chapters_file is not None:
+        load_chapters(opts.chapters_file, None)  # syntax now; the duration once probed
     storage = open_storage(ws.storage)
     if not opts.dry_run and hasattr(storage, "verify"):
         storage.verify()  # credentials and bucket, before any catalog change
