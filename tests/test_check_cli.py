@@ -12,8 +12,8 @@ from pathlib import Path
 
 import pytest
 
-from audio_fixtures import make_audio
-from feed_fixtures import NOW, make_full_workspace, run
+from tests.audio_fixtures import make_audio
+from tests.feed_fixtures import NOW, make_full_workspace, run
 
 EP1 = "feeds/full/episodes/2025-05-20-budget-day.md"
 EP2 = "feeds/full/episodes/2025-05-27-trailer.md"

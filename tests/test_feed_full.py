@@ -13,7 +13,7 @@ import feedparser
 import podcastparser
 import pytest
 
-from feed_fixtures import BASE, NOW, make_full_workspace, run
+from tests.feed_fixtures import BASE, NOW, make_full_workspace, run
 
 GOLDEN = Path(__file__).parent / "golden" / "full-feed.xml"
 FEED_URL = f"{BASE}/full/feed.xml"
