@@ -190,6 +190,6 @@ def build(ws: WorkspaceConfig, *, now: datetime, show: str | None = None,
         elif check:
             result.stale.append(rel)
         else:
-            atomic_write(target, data)
+            atomic_write(target, data, durable=False)
             result.written.append(rel)
     return result

@@ -269,16 +269,20 @@ def update_episode_text(text: str, changes: dict[str, Any], *, notes: str | None
     return f"{FENCE}\n{tomlkit.dumps(doc).strip()}\n{FENCE}\n{new_body}"
 
 
-def atomic_write(path: Path, data: bytes | str) -> None:
-    """Temp file in the same folder, fsync, rename: readers see old or new, never half."""
+def atomic_write(path: Path, data: bytes | str, *, durable: bool = True) -> None:
+    """Temp file in the same folder, fsync, rename: readers see old or new, never half.
+
+    `durable=False` skips the fsync (build output, which a rebuild regenerates): the rename
+    still keeps readers from ever seeing half a file."""
     raw = data.encode("utf-8") if isinstance(data, str) else data
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
     try:
         with os.fdopen(fd, "wb") as fh:
             fh.write(raw)
-            fh.flush()
-            os.fsync(fh.fileno())
+            if durable:
+                fh.flush()
+                os.fsync(fh.fileno())
         os.chmod(tmp, 0o644)
         os.replace(tmp, path)
     except BaseException:

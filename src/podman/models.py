@@ -179,7 +179,8 @@ _MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct",
 
 def rfc2822(dt: datetime) -> str:
     """RFC 2822 with English names and a numeric zone, independent of the locale."""
-    dt = utc(dt)
+    if dt.tzinfo is not UTC:
+        dt = utc(dt)
     return (
         f"{_DAYS[dt.weekday()]}, {dt.day:02d} {_MONTHS[dt.month - 1]} {dt.year:04d} "
         f"{dt.hour:02d}:{dt.minute:02d}:{dt.second:02d} +0000"

@@ -8,6 +8,8 @@ from html import escape
 
 # XML 1.0 forbids C0 controls except tab, LF, CR; also lone surrogates and U+FFFE/U+FFFF.
 _ILLEGAL_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ud800-\udfff\ufffe\uffff]")
+# The same characters as UTF-8: single bytes, U+FFFE and U+FFFF (surrogates do not encode).
+_ILLEGAL_BYTES = bytes([*range(0x00, 0x09), 0x0B, 0x0C, *range(0x0E, 0x20), 0x7F])
 # Apple's allowed HTML in descriptions (DESIGN.md section 6).
 ALLOWED_TAGS = {"p", "ol", "ul", "li", "a", "b", "i", "strong", "em"}
 _HEADING_OPEN = re.compile(r"<h[1-6]>")
@@ -17,6 +19,14 @@ _EMPTY_P = re.compile(r"<p>\s*</p>\n?")
 
 def clean_text(text: str) -> str:
     """Drop characters that XML 1.0 cannot carry (control characters, surrogates)."""
+    if type(text) is str:  # fast check (~7x quicker than the regex): clean text comes back
+        try:
+            raw = text.encode("utf-8")
+        except UnicodeEncodeError:  # a lone surrogate
+            return _ILLEGAL_XML.sub("", text)
+        if (len(raw.translate(None, _ILLEGAL_BYTES)) == len(raw)
+                and b"\xef\xbf\xbe" not in raw and b"\xef\xbf\xbf" not in raw):
+            return text
     return _ILLEGAL_XML.sub("", text)
 
 
@@ -27,8 +37,11 @@ def _markdown():  # markdown-it costs ~30 ms to import: only builds pay it
     return MarkdownIt("commonmark", {"html": False, "linkify": False, "typographer": False})
 
 
+@functools.lru_cache(maxsize=65536)
 def markdown_html(notes: str) -> str:
-    """Show notes Markdown -> HTML limited to the tags podcast apps accept."""
+    """Show notes Markdown -> HTML limited to the tags podcast apps accept.
+
+    Cached: one build renders each episode's notes for the feed and for its pages."""
     if not notes.strip():
         return ""
     html = _markdown().render(clean_text(notes))
