@@ -166,3 +166,16 @@ def test_build_writes_nothing_new_when_unchanged_even_under_umask(built: Path) -
         assert run("build", "-C", built, "--now", NOW).exit_code == 0
     finally:
         os.umask(old)
+
+
+def test_pages_of_an_episode_made_draft_are_removed(built: Path) -> None:
+    [path] = [p for p in (built / "feeds" / SHOW / "episodes").glob("*.md") if "rates" in p.name]
+    page = built / "public" / SHOW / "episodes" / f"{path.stem}.html"
+    embed = built / "public" / SHOW / "embed" / f"{path.stem}.html"
+    assert page.is_file() and embed.is_file()
+    assert run("edit", "-C", built, path.stem, "--draft").exit_code == 0
+    check = run("build", "-C", built, "--check", "--now", NOW)
+    assert check.exit_code == 1 and page.is_file()  # --check reports, changes nothing
+    assert run("build", "-C", built, "--now", NOW).exit_code == 0
+    assert not page.exists() and not embed.exists()
+    assert run("build", "-C", built, "--check", "--now", NOW).exit_code == 0

@@ -36,6 +36,7 @@ class BuildResult:
     written: list[str] = field(default_factory=list)
     unchanged: list[str] = field(default_factory=list)
     stale: list[str] = field(default_factory=list)  # with check: files that would change
+    removed: list[str] = field(default_factory=list)  # no longer produced, so deleted
     feeds: dict[str, int] = field(default_factory=dict)  # feed path -> items in it
 
 
@@ -192,4 +193,30 @@ def build(ws: WorkspaceConfig, *, now: datetime, show: str | None = None,
         else:
             atomic_write(target, data, durable=False)
             result.written.append(rel)
+    _retire(ws, set(outputs), show, check, result)
     return result
+
+
+MANIFEST = ".podman-built"
+
+
+def _retire(ws: WorkspaceConfig, produced: set[str], show: str | None, check: bool,
+            result: BuildResult) -> None:
+    """Remove what an earlier build wrote and this one no longer produces (an episode made a
+    draft or removed must not stay online); with `check` such files count as stale."""
+    manifest = ws.public_dir / MANIFEST
+    try:
+        before = set(manifest.read_text("utf-8").split("\n")) - {""}
+    except OSError:
+        before = set()
+    in_scope = {rel for rel in before if show is None or rel.startswith(f"{show}/")}
+    gone = sorted(rel for rel in in_scope - produced if (ws.public_dir / rel).is_file())
+    if check:
+        result.stale.extend(gone)
+        return
+    for rel in gone:
+        (ws.public_dir / rel).unlink(missing_ok=True)
+        result.removed.append(rel)
+    keep = (before - in_scope) | produced
+    if keep != before:
+        atomic_write(manifest, "".join(f"{rel}\n" for rel in sorted(keep)), durable=False)
