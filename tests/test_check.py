@@ -25,7 +25,6 @@ from podman.check import (
     check_feed_source,
     feed_identity,
     identity_findings,
-    image_info,
     online_findings,
 )
 from podman.check_rules import parse_rfc2822
@@ -263,13 +262,23 @@ def jpeg(width: int, height: int, components: int = 3, progressive: bool = False
     return b"\xff\xd8" + app0 + b"\xff\xff" + sof + b"\xff\xda\x00\x02" + b"\xff\xd9"
 
 
-def test_image_info() -> None:
-    assert image_info(png(1400, 1400)) == ("png", 1400, 1400, 3)
-    assert image_info(jpeg(3000, 3000)) == ("jpeg", 3000, 3000, 3)
-    assert image_info(jpeg(2000, 1000, 4, progressive=True)) == ("jpeg", 2000, 1000, 4)
-    assert image_info(b"GIF89a....") is None
-    assert image_info(b"\xff\xd8\xff\xd9") is None
-    assert image_info(b"") is None
+def test_artwork_header_parser_reads_the_synthetic_images(tmp_path: Path) -> None:
+    """check_artwork uses podman.artwork's parser: it reads these headers as well."""
+    from podman.artwork import BadArtwork, read_image_info
+
+    cases = [(png(1400, 1400), ("png", 1400, 1400, "rgb")),
+             (jpeg(3000, 3000), ("jpeg", 3000, 3000, "rgb")),
+             (jpeg(2000, 1000, 4, progressive=True), ("jpeg", 2000, 1000, "cmyk"))]
+    for i, (data, expected) in enumerate(cases):
+        path = tmp_path / f"{i}.img"
+        path.write_bytes(data)
+        info = read_image_info(path)
+        assert (info.format, info.width, info.height, info.color) == expected
+    for i, data in enumerate([b"\xff\xd8\xff\xd9", b""]):
+        path = tmp_path / f"bad{i}.img"
+        path.write_bytes(data)
+        with pytest.raises(BadArtwork):
+            read_image_info(path)
 
 
 @pytest.mark.parametrize(

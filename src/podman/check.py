@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import struct
 import urllib.error
 import xml.etree.ElementTree as ET
 from collections.abc import Callable, Iterable
@@ -23,7 +22,6 @@ __all__ = [
     "check_feed_source",
     "feed_identity",
     "identity_findings",
-    "image_info",
     "online_findings",
 ]
 
@@ -60,52 +58,22 @@ def check_feed(
 
 # -- artwork ----------------------------------------------------------------------------------
 
-_JPEG_SOF = {0xC0, 0xC1, 0xC2, 0xC3, 0xC5, 0xC6, 0xC7, 0xC9, 0xCA, 0xCB, 0xCD, 0xCE, 0xCF}
-_PNG_COMPONENTS = {0: 1, 2: 3, 3: 3, 4: 2, 6: 4}  # colour type → channels (palette is RGB)
-
-
-def image_info(data: bytes) -> tuple[str, int, int, int] | None:
-    """(format, width, height, components) from PNG IHDR or JPEG SOF headers; None if neither."""
-    if data.startswith(b"\x89PNG\r\n\x1a\n") and data[12:16] == b"IHDR" and len(data) >= 26:
-        width, height = struct.unpack(">II", data[16:24])
-        return "png", width, height, _PNG_COMPONENTS.get(data[25], 0)
-    if not data.startswith(b"\xff\xd8"):
-        return None
-    pos = 2
-    while pos + 4 <= len(data):
-        if data[pos] != 0xFF:
-            return None
-        marker = data[pos + 1]
-        if marker == 0xFF:  # fill byte
-            pos += 1
-            continue
-        if marker in (0x01, 0xD8) or 0xD0 <= marker <= 0xD7:
-            pos += 2
-            continue
-        if marker in (0xD9, 0xDA):  # end of image or start of scan before any frame
-            return None
-        (length,) = struct.unpack(">H", data[pos + 2 : pos + 4])
-        if marker in _JPEG_SOF and pos + 10 <= len(data):
-            height, width = struct.unpack(">HH", data[pos + 5 : pos + 9])
-            return "jpeg", width, height, data[pos + 9]
-        pos += 2 + length
-    return None
-
-
 def check_artwork(path: str | Path) -> list[Finding]:
-    """Apple's artwork rules: real JPEG/PNG matching the extension, square, RGB, 1400–3000 px."""
+    """Apple's artwork rules: real JPEG/PNG matching the extension, square, RGB, 1400–3000 px.
+
+    The header is read by podman.artwork, the same parser that checks artwork on ingest."""
+    from podman.artwork import MAX_SIDE, MIN_SIDE, BadArtwork, read_image_info
+
     path = Path(path)
     where = f"artwork {path}"
     try:
-        with path.open("rb") as f:
-            head = f.read(1 << 20)
-    except OSError as e:
-        return [error("artwork-format", where, f"cannot read the artwork ({e.strerror})")]
-    info = image_info(head)
-    if info is None:
-        return [error("artwork-format", where, "the artwork is not a JPEG or PNG image",
-                      "save it as JPEG or PNG")]
-    fmt, width, height, components = info
+        info = read_image_info(path)
+    except BadArtwork as e:
+        return [error("artwork-format", where, e.message, "save it as JPEG or PNG")]
+    if info.format not in ("jpeg", "png") or info.width is None or info.height is None:
+        return [error("artwork-format", where, f"the artwork is {info.format.upper()}, "
+                      "not a JPEG or PNG image", "save it as JPEG or PNG")]
+    fmt, width, height = info.format, info.width, info.height
     out: list[Finding] = []
     ext = path.suffix.lower().lstrip(".")
     if {"jpg": "jpeg", "jpeg": "jpeg", "png": "png"}.get(ext) != fmt:
@@ -114,14 +82,15 @@ def check_artwork(path: str | Path) -> list[Finding]:
     if width != height:
         out.append(error("artwork-square", where, f"the artwork is {width}x{height}, not square",
                          "crop it to a square"))
-    if not (1400 <= min(width, height) and max(width, height) <= 3000):
+    if not (MIN_SIDE <= min(width, height) and max(width, height) <= MAX_SIDE):
         out.append(error("artwork-size", where, f"the artwork is {width}x{height} px",
                          "use 1400x1400 to 3000x3000 px (3000 recommended)"))
-    if components == 4 and fmt == "png":
+    if info.color in ("rgba", "palette+alpha"):
         out.append(warning("artwork-color", where, "the PNG has an alpha channel",
                            "flatten it to RGB"))
-    elif components != 3:
-        kind = {1: "greyscale", 2: "greyscale", 4: "CMYK"}.get(components, "not RGB")
+    elif info.color not in ("rgb", "palette"):
+        kind = {"gray": "greyscale", "gray+alpha": "greyscale", "cmyk": "CMYK"}.get(
+            info.color or "", "not RGB")
         out.append(error("artwork-color", where, f"the artwork is {kind}", "convert it to RGB"))
     return out
 
