@@ -36,18 +36,9 @@ from podman.models import (
     mint_guid,
     slugify,
 )
-from podman.prepare import AudioChoices
+from podman.prepare import PUBLISHABLE, AudioChoices
 from podman.probe import sha256_file
 from podman.transcripts import Transcript, load_transcript
-
-# What podcast apps play, by probed codec: (mime type, extension of the stored object).
-PUBLISHABLE = {
-    "mp3": ("audio/mpeg", "mp3"),
-    "aac": ("audio/mp4", "m4a"),
-    "alac": ("audio/mp4", "m4a"),
-    "opus": ("audio/ogg", "opus"),
-    "vorbis": ("audio/ogg", "ogg"),
-}
 
 
 @dataclass(frozen=True)

@@ -10,7 +10,14 @@ from typing import Any
 from podman.config import AudioConfig, ShowConfig
 from podman.models import AudioFacts, Chapter
 
-PUBLISHABLE_CODECS = {"mp3", "aac", "alac", "opus", "vorbis"}
+# What podcast apps play, by probed codec: (mime type, extension of the stored object).
+PUBLISHABLE = {
+    "mp3": ("audio/mpeg", "mp3"),
+    "aac": ("audio/mp4", "m4a"),
+    "alac": ("audio/mp4", "m4a"),
+    "opus": ("audio/ogg", "opus"),
+    "vorbis": ("audio/ogg", "ogg"),
+}
 
 
 @dataclass(frozen=True)
@@ -38,7 +45,7 @@ def needs_processing(facts: AudioFacts, choices: AudioChoices, config: AudioConf
     normalize = config.normalize if choices.normalize is None else choices.normalize
     preset = choices.encode or config.encode
     also = choices.also or config.also
-    return bool(normalize or preset or also or facts.codec not in PUBLISHABLE_CODECS)
+    return bool(normalize or preset or also or facts.codec not in PUBLISHABLE)
 
 
 def prepare(src: Path, facts: AudioFacts, workdir: Path, *, choices: AudioChoices,

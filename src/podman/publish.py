@@ -3,10 +3,6 @@
 from __future__ import annotations
 
 import hashlib
-import mimetypes
-import os
-import re
-import tempfile
 import urllib.error
 import urllib.request
 import uuid
@@ -17,57 +13,17 @@ from pathlib import Path
 from typing import Protocol
 
 from podman.config import WorkspaceConfig
+from podman.content_types import (  # noqa: F401  (re-exported: the publish API names them)
+    FEED_CACHE_CONTROL,
+    FEED_CONTENT_TYPE,
+    MEDIA_CACHE_CONTROL,
+    SHORT_CACHE_CONTROL,
+    cache_control_for,
+    content_type_for,
+    is_feed,
+)
 from podman.errors import BadInput, ConfigError, PodmanError, StorageError
-from podman.storage import MEDIA_CACHE_CONTROL, StoredObject
-
-FEED_CONTENT_TYPE = "application/rss+xml; charset=utf-8"
-SHORT_CACHE_CONTROL = "public, max-age=300"
-FEED_CACHE_CONTROL = "public, max-age=300"
-
-_TYPES = {
-    ".html": "text/html; charset=utf-8",
-    ".htm": "text/html; charset=utf-8",
-    ".json": "application/json",
-    ".vtt": "text/vtt",
-    ".srt": "application/x-subrip",
-    ".jpg": "image/jpeg",
-    ".jpeg": "image/jpeg",
-    ".png": "image/png",
-    ".webp": "image/webp",
-    ".svg": "image/svg+xml",
-    ".css": "text/css",
-    ".js": "text/javascript",
-    ".txt": "text/plain; charset=utf-8",
-    ".mp3": "audio/mpeg",
-    ".m4a": "audio/mp4",
-}
-# a content hash in the name (`ep-3fa9c1d2e4.mp3`, `site.1a2b3c4d.css`): its bytes never change
-_HASHED = re.compile(r"[-._][0-9a-f]{8,}\.[a-z0-9]+$")
-
-
-def content_type_for(name: str) -> str:
-    """The Content-Type a file of public/ is served with, from its name."""
-    lower = name.lower()
-    if lower.endswith(".chapters.json"):
-        return "application/json+chapters"
-    if lower.endswith(".xml"):
-        return FEED_CONTENT_TYPE
-    suffix = os.path.splitext(lower)[1]
-    return _TYPES.get(suffix) or mimetypes.guess_type(lower)[0] or "application/octet-stream"
-
-
-def is_feed(key: str) -> bool:
-    """Feeds (`<show>/feed.xml` and its archive pages) go last and stay short-cached."""
-    return key.lower().endswith(".xml")
-
-
-def cache_control_for(key: str) -> str:
-    """Hashed names are immutable for a year; feeds, pages and JSON change: five minutes."""
-    if is_feed(key):
-        return FEED_CACHE_CONTROL
-    if _HASHED.search(key.rsplit("/", 1)[-1].lower()):
-        return MEDIA_CACHE_CONTROL
-    return SHORT_CACHE_CONTROL
+from podman.storage import StoredObject
 
 
 @dataclass(frozen=True)
@@ -118,7 +74,7 @@ class FolderTarget:
         out: dict[str, StoredObject] = {}
         if self.root.is_dir():
             for path in self.root.rglob("*"):
-                if path.is_file() and not path.name.startswith(".publish-"):
+                if path.is_file() and not path.name.startswith("."):  # skip temp files
                     key = path.relative_to(self.root).as_posix()
                     if key.startswith(prefix):
                         out[key] = StoredObject(key, path.stat().st_size, etag=_md5(path))
@@ -126,18 +82,11 @@ class FolderTarget:
 
     def put_bytes(self, data: bytes, key: str, *, content_type: str,
                   cache_control: str = "") -> None:
+        from podman.catalog import atomic_write
+
         dest = self.root / key
         try:
-            dest.parent.mkdir(parents=True, exist_ok=True)
-            fd, tmp = tempfile.mkstemp(dir=dest.parent, prefix=".publish-")
-            try:
-                with os.fdopen(fd, "wb") as out:
-                    out.write(data)
-                os.chmod(tmp, 0o644)
-                os.replace(tmp, dest)
-            except BaseException:
-                Path(tmp).unlink(missing_ok=True)
-                raise
+            atomic_write(dest, data, durable=False)
         except OSError as exc:
             raise StorageError(f"{dest}: cannot write: {exc.strerror}") from exc
 

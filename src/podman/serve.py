@@ -11,8 +11,8 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 from podman.config import WorkspaceConfig
+from podman.content_types import MEDIA_CACHE_CONTROL, cache_control_for, content_type_for
 from podman.errors import PodmanError
-from podman.mimetypes_ import cache_control, content_type
 
 _RANGE = re.compile(r"^bytes=(\d*)-(\d*)$")
 CHUNK = 256 * 1024
@@ -99,12 +99,13 @@ def make_handler(public: Path, media: Path | None, mount: str) -> type[BaseHTTPR
                     return
             length = max(0, end - start + 1)
             self.send_response(status)
-            self.send_header("Content-Type", content_type(target.name))
+            self.send_header("Content-Type", content_type_for(target.name))
             self.send_header("Content-Length", str(length))
             self.send_header("Accept-Ranges", "bytes")
             self.send_header("ETag", etag)
             self.send_header("Last-Modified", formatdate(stat.st_mtime, usegmt=True))
-            self.send_header("Cache-Control", cache_control(target.name, media=is_media))
+            self.send_header("Cache-Control",
+                             MEDIA_CACHE_CONTROL if is_media else cache_control_for(target.name))
             if status == HTTPStatus.PARTIAL_CONTENT:
                 self.send_header("Content-Range", f"bytes {start}-{end}/{size}")
             self.end_headers()

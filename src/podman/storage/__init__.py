@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Protocol
 
 from podman.config import StorageConfig
+from podman.content_types import MEDIA_CACHE_CONTROL  # noqa: F401  (re-exported)
 from podman.errors import ConfigError
 
 Progress = Callable[[int], None]  # called with the number of bytes just transferred
@@ -39,7 +40,6 @@ class Storage(Protocol):
         ...
 
 
-MEDIA_CACHE_CONTROL = "public, max-age=31536000, immutable"
 
 BACKENDS: dict[str, str] = {
     "local": "podman.storage.local:LocalStorage",

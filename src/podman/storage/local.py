@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import hashlib
 import os
-import shutil
 import tempfile
 from pathlib import Path
 
@@ -79,6 +78,3 @@ class LocalStorage:
     def open(self, key: str) -> Path | None:
         path = self._path(key)
         return path if path.is_file() else None
-
-    def copy_tree(self, src: Path, dest: Path) -> None:  # used by local publish
-        shutil.copytree(src, dest, dirs_exist_ok=True)
