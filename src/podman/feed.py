@@ -40,7 +40,6 @@ class FeedInputs:
     image_url: str = ""
     archive_links: tuple[tuple[str, str], ...] = ()
     feed_url: str = ""
-    item_extra: dict[str, tuple[str, ...]] = field(default_factory=dict)  # guid -> XML lines
     transcripts: dict[str, tuple[tuple[str, str], ...]] = field(default_factory=dict)
     archive: bool = False  # an RFC 5005 archive page: <fh:archive/>
 
@@ -65,7 +64,7 @@ def item_description(html: str, fallback: str) -> str:
     return truncate_utf8(plain_text(html), DESCRIPTION_LIMIT)
 
 
-def item_context(ws: WorkspaceConfig, ep: Episode, extra: tuple[str, ...] = (),
+def item_context(ws: WorkspaceConfig, ep: Episode,
                  transcripts: tuple[tuple[str, str], ...] = ()) -> dict:
     html = notes_html(ep)
     where = f"feeds/{ep.show}/episodes/{ep.slug}.md"
@@ -97,7 +96,6 @@ def item_context(ws: WorkspaceConfig, ep: Episode, extra: tuple[str, ...] = (),
              "bitrate": a.get("bitrate", ""), "codec": a.get("codec", "")}
             for a in ep.extra.get("alternates", ())
         ],
-        "extra": [Markup(line) for line in extra],
     }
 
 
@@ -125,14 +123,12 @@ def channel_context(inputs: FeedInputs) -> dict:
         "podcast_guid": show.podcast_guid,
         "locked": "yes" if show.locked else "no",
         "archive": inputs.archive,
-        "extra": [],
         **channel_tags(show),
     }
 
 
 def render_feed(inputs: FeedInputs, templates: Path | None = None) -> bytes:
-    items = [item_context(inputs.ws, ep, inputs.item_extra.get(ep.guid, ()),
-                          inputs.transcripts.get(ep.guid, ()))
+    items = [item_context(inputs.ws, ep, inputs.transcripts.get(ep.guid, ()))
              for ep in inputs.episodes]
     text = render("feed.xml.j2", templates, c=channel_context(inputs), items=items)
     return text.encode("utf-8")
