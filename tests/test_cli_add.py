@@ -254,3 +254,16 @@ def test_default_date_is_the_current_utc_time_in_any_timezone(
     # and a build at the real current time (another machine, CI in UTC) includes it
     result = run("build", "-C", workspace)
     assert "(1 episodes)" in result.stdout
+
+
+@pytest.mark.parametrize("content", [b"\xff\xfe not utf-8 \x81", None])
+def test_unreadable_notes_file_exit_2_nothing_written(workspace: Path, episode_mp3s: list[Path],
+                                                      tmp_path: Path,
+                                                      content: bytes | None) -> None:
+    notes = tmp_path / "notes.md"
+    if content is not None:
+        notes.write_bytes(content)
+    result = run("add", "-C", workspace, episode_mp3s[0], "--notes", notes)
+    assert result.exit_code == 2
+    _assert_one_error_naming(result.stderr, notes)
+    assert episode_files(workspace) == [] and media_files(workspace) == []

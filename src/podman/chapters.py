@@ -98,15 +98,10 @@ def chapters_text(chapters: Iterable[Chapter]) -> str:
 
 def load_chapters(path: str | Path, duration: float | None) -> tuple[Chapter, ...]:
     """Read and validate a chapters file (`podman add --chapters FILE`)."""
+    from podman.textfile import read_text_file
+
     path = Path(path)
-    try:
-        text = path.read_text(encoding="utf-8-sig")
-    except FileNotFoundError:
-        raise ChapterError(f"{path}: no such chapters file") from None
-    except UnicodeDecodeError:
-        raise ChapterError(f"{path}: chapters file is not UTF-8 text") from None
-    except OSError as e:
-        raise ChapterError(f"{path}: cannot read chapters file ({e.strerror})") from None
+    text = read_text_file(path, "chapters", ChapterError)
     return parse_chapters_text(text, source=str(path), duration=duration)
 
 

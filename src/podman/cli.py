@@ -241,12 +241,9 @@ def _measure(path: Path):
 # -- add --------------------------------------------------------------------------------------
 
 def _read_notes(path: Path | None) -> str:
-    if path is None:
-        return ""
-    try:
-        return path.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as exc:
-        raise BadInput(f"{path}: cannot read notes: {exc}") from exc
+    from podman.textfile import read_text_file
+
+    return "" if path is None else read_text_file(path, "notes")
 
 
 def _articles(urls: tuple[str, ...], titles: tuple[str, ...]):

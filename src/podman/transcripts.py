@@ -129,16 +129,11 @@ def parse_transcript(text: str, *, source: str, format: str | None = None) -> Tr
 
 def load_transcript(path: str | Path) -> Transcript:
     """Read and validate a .vtt or .srt file (`podman add --transcript FILE`)."""
+    from podman.textfile import read_text_file
+
     path = Path(path)
     suffix = path.suffix.lower().lstrip(".")
-    try:
-        text = path.read_text(encoding="utf-8-sig")
-    except FileNotFoundError:
-        raise TranscriptError(f"{path}: no such transcript file") from None
-    except UnicodeDecodeError:
-        raise TranscriptError(f"{path}: transcript is not UTF-8 text") from None
-    except OSError as e:
-        raise TranscriptError(f"{path}: cannot read transcript ({e.strerror})") from None
+    text = read_text_file(path, "transcript", TranscriptError)
     fmt = suffix if suffix in MIME_TYPES else None
     if fmt == "srt" and text.lstrip("\ufeff").startswith("WEBVTT"):
         fmt = "vtt"
