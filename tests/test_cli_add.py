@@ -267,3 +267,11 @@ def test_unreadable_notes_file_exit_2_nothing_written(workspace: Path, episode_m
     assert result.exit_code == 2
     _assert_one_error_naming(result.stderr, notes)
     assert episode_files(workspace) == [] and media_files(workspace) == []
+
+
+def test_same_file_twice_in_one_command_adds_it_once(workspace: Path,
+                                                     episode_mp3s: list[Path]) -> None:
+    result = run("add", "-C", workspace, episode_mp3s[0], episode_mp3s[0])
+    assert result.exit_code == 0, result.stderr
+    assert result.stdout.count("added ") == 1 and "unchanged" in result.stderr
+    assert len(episode_files(workspace)) == 1

@@ -132,13 +132,24 @@ def make_episode(show: str, facts: AudioFacts, path: Path, opts: AddOptions, now
     )
 
 
-def find_duplicate(ws: WorkspaceConfig, sha256: str) -> Episode | None:
-    """The episode whose published audio, or the input it was made from, has this hash."""
+def hash_index(ws: WorkspaceConfig) -> dict[str, Episode]:
+    """Every episode by the hash of its published audio and of the input it was made from."""
+    index: dict[str, Episode] = {}
     for d in show_dirs(ws):
         for ep in load_show_episodes(d):
-            if sha256 in (ep.audio.sha256, ep.extra.get("source_sha256")):
-                return ep
-    return None
+            _index(index, ep)
+    return index
+
+
+def _index(index: dict[str, Episode], ep: Episode) -> None:
+    index[ep.audio.sha256] = ep
+    if ep.extra.get("source_sha256"):
+        index[ep.extra["source_sha256"]] = ep
+
+
+def find_duplicate(ws: WorkspaceConfig, sha256: str) -> Episode | None:
+    """The episode whose published audio, or the input it was made from, has this hash."""
+    return hash_index(ws).get(sha256)
 
 
 def _ref(key: str, facts: AudioFacts) -> dict:
@@ -148,13 +159,16 @@ def _ref(key: str, facts: AudioFacts) -> dict:
 
 
 def add_one(ws: WorkspaceConfig, show_dir: Path, path: Path, opts: AddOptions, now: datetime,
-            storage, progress: ProgressFactory | None = None) -> AddOutcome:
+            storage, progress: ProgressFactory | None = None,
+            known: dict[str, Episode] | None = None) -> AddOutcome:
+    """`known`: the catalog's hash index read once per run (saves a catalog read per file);
+    the check under the lock always reads the catalog afresh."""
     from podman.config import load_show
     from podman.prepare import prepare
     from podman.probe import probe_file
 
     source = probe_file(path)
-    dup = find_duplicate(ws, source.sha256)
+    dup = (known if known is not None else hash_index(ws)).get(source.sha256)
     if dup is not None:
         raise DuplicateAudio(f"{path}: already in the catalog as {dup.show}/{dup.slug}")
     if opts.chapters_file is not None:
@@ -268,15 +282,18 @@ def add_files(ws: WorkspaceConfig, files: Sequence[Path], opts: AddOptions, *, n
     if not opts.dry_run and hasattr(storage, "verify"):
         storage.verify()  # credentials and bucket, before any catalog change
     outcomes = []
+    known = hash_index(ws)
     for path in files:
         try:
-            outcome = add_one(ws, show_dir, path, opts, now, storage, progress)
+            outcome = add_one(ws, show_dir, path, opts, now, storage, progress, known)
         except DuplicateAudio as exc:
             outcome = AddOutcome(path, "duplicate", error=exc)
         except (StorageError, LockBusy):
             raise  # the workspace or the storage is unusable: stop, nothing else would work
         except PodmanError as exc:
             outcome = AddOutcome(path, "failed", error=exc)
+        if outcome.episode is not None and outcome.status == "added":
+            _index(known, outcome.episode)
         outcomes.append(outcome)
         if report:
             report(outcome)
