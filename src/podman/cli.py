@@ -259,12 +259,6 @@ def _articles(urls: tuple[str, ...], titles: tuple[str, ...]):
     return tuple(out)
 
 
-def _progress_factory():
-    from podman.progress import byte_progress
-
-    return byte_progress
-
-
 @cli.command(context_settings=CONTEXT)
 @click.argument("files", nargs=-1, required=True,
                 type=click.Path(dir_okay=False, path_type=Path))
@@ -318,6 +312,7 @@ def add(ctx: click.Context, files: tuple[Path, ...], workspace: Path | None, sho
     """
     from podman.ingest import AddOptions, add_files
     from podman.prepare import AudioChoices
+    from podman.progress import byte_progress
 
     ws = load_ws(ctx, workspace)
     opts = AddOptions(
@@ -328,7 +323,7 @@ def add(ctx: click.Context, files: tuple[Path, ...], workspace: Path | None, sho
         episode_type=episode_type, explicit=explicit, draft=draft, dry_run=dry_run,
         chapters_file=chapters_file, transcript_file=transcript_file,
     )
-    outcomes = add_files(ws, files, opts, now=now_or(None), progress=_progress_factory(),
+    outcomes = add_files(ws, files, opts, now=now_or(None), progress=byte_progress,
                          report=_report_add)
     codes = [int(o.error.exit_code) for o in outcomes if o.status == "failed" and o.error]
     if codes:
