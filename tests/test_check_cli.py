@@ -4,6 +4,7 @@ transcripts and article links through add/edit/link."""
 from __future__ import annotations
 
 import os
+import re
 import subprocess
 import threading
 from collections.abc import Iterator
@@ -116,6 +117,21 @@ def test_guid_changed_against_the_last_commit_after_a_rebuild(ws: Path) -> None:
     result = check(ws)
     assert result.exit_code == 1
     assert "error HEAD: [identity-guid-changed]" in result.stdout
+
+
+def test_podcast_guid_changed_against_the_last_commit_after_a_rebuild(ws: Path) -> None:
+    (ws / ".gitignore").write_text("/public/\n/media/\n")
+    git(ws, "init", "-q")
+    git(ws, "add", "-A")
+    git(ws, "commit", "-qm", "published")
+    show = ws / "feeds/full/show.toml"
+    text = show.read_text()
+    old = re.search(r'podcast_guid = "([^"]+)"', text).group(1)
+    show.write_text(text.replace(old, "11111111-2222-5333-8444-555555555555"))
+    assert run("-C", str(ws), "build", "--now", NOW).exit_code == 0  # the disk feed agrees now
+    result = check(ws)
+    assert result.exit_code == 1
+    assert f"podcast:guid changed from {old}" in result.stdout
 
 
 def test_check_any_feed_file_without_workspace_rules(ws: Path, tmp_path: Path) -> None:

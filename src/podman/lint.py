@@ -88,13 +88,36 @@ def _safe_urls(xml: bytes, feed_url: str | None) -> list:
 
 # -- identity --------------------------------------------------------------------------------
 
-def _git(root: Path, *args: str) -> bytes | None:
+def _git(root: Path, *args: str, stdin: bytes | None = None) -> bytes | None:
     try:
         done = subprocess.run(["git", *args], cwd=root, capture_output=True, check=False,
-                              timeout=30)
+                              timeout=60, input=stdin)
     except (OSError, subprocess.SubprocessError):
         return None
     return done.stdout if done.returncode == 0 else None
+
+
+def _head_blobs(root: Path, paths: list[str]) -> dict[str, bytes]:
+    """Files as committed in HEAD, read through ONE `git cat-file --batch` (not a process per
+    episode: a show has thousands)."""
+    if not paths:
+        return {}
+    out = _git(root, "cat-file", "--batch",
+               stdin="".join(f"HEAD:{p}\n" for p in paths).encode("utf-8"))
+    blobs: dict[str, bytes] = {}
+    pos = 0
+    for path in paths:
+        if out is None:
+            break
+        end = out.find(b"\n", pos)
+        header = out[pos:end].split()
+        pos = end + 1
+        if len(header) != 3:  # "<name> missing"
+            continue
+        size = int(header[2])
+        blobs[path] = out[pos:pos + size]
+        pos += size + 1
+    return blobs
 
 
 def head_identity(ws: WorkspaceConfig, cat: ShowCatalog) -> tuple[FeedIdentity, str | None]:
@@ -104,29 +127,27 @@ def head_identity(ws: WorkspaceConfig, cat: ShowCatalog) -> tuple[FeedIdentity, 
 
     items: dict[str, str] = {}
     slug = cat.show.slug
-    feed = _git(ws.root, "show", f"HEAD:./public/{slug}/feed.xml")
-    if feed:
+    listing = _git(ws.root, "ls-tree", "--name-only", "HEAD", f"feeds/{slug}/episodes/") or b""
+    names = [n for n in listing.decode("utf-8", "replace").splitlines() if n.endswith(".md")]
+    feed_path, show_path = f"public/{slug}/feed.xml", f"feeds/{slug}/show.toml"
+    blobs = _head_blobs(ws.root, [feed_path, show_path, *names])
+    if blobs.get(feed_path):
         try:
-            items.update(feed_identity(feed).items)
+            items.update(feed_identity(blobs[feed_path]).items)
         except PodmanError:
             pass
-    names = _git(ws.root, "ls-tree", "--name-only", "HEAD", f"feeds/{slug}/episodes/") or b""
-    for name in names.decode("utf-8", "replace").splitlines():
-        if not name.endswith(".md"):
-            continue
-        text = _git(ws.root, "show", f"HEAD:./{name}")
+    for name in names:
         try:
-            ep = parse_episode((text or b"").decode("utf-8"), show=slug,
+            ep = parse_episode(blobs.get(name, b"").decode("utf-8"), show=slug,
                                slug=Path(name).stem, source=f"HEAD:{name}")
         except (CatalogError, UnicodeDecodeError):
             continue
         if ep.status == "published":
             items.setdefault(ep.guid, ws.media_url(ep.audio.key))
     old_pg = None
-    show_toml = _git(ws.root, "show", f"HEAD:./feeds/{slug}/show.toml")
-    if show_toml:
+    if blobs.get(show_path):
         try:
-            old_pg = tomllib.loads(show_toml.decode("utf-8")).get("podcast_guid")
+            old_pg = tomllib.loads(blobs[show_path].decode("utf-8")).get("podcast_guid")
         except (tomllib.TOMLDecodeError, UnicodeDecodeError):
             old_pg = None
     inverse: dict[str, str] = {}
