@@ -56,12 +56,12 @@ def load_catalog(ws: WorkspaceConfig, only: str | None = None, *,
     return catalogs
 
 
-def transcript_source(show_dir: Path, slug: str) -> Path | None:
-    """The transcript stored beside an episode file: <slug>.vtt, else <slug>.srt."""
+def transcript_source(folder: Path, slug: str, names: set[str]) -> Path | None:
+    """The transcript stored beside an episode file: <slug>.vtt, else <slug>.srt; `names` is
+    the episodes folder's listing, read once per show rather than two stats per episode."""
     for ext in ("vtt", "srt"):
-        path = episodes_dir(show_dir) / f"{slug}.{ext}"
-        if path.is_file():
-            return path
+        if f"{slug}.{ext}" in names:
+            return folder / f"{slug}.{ext}"
     return None
 
 
@@ -72,11 +72,13 @@ def episode_files(cat: ShowCatalog, due: list[Episode]
 
     out: dict[str, bytes] = {}
     links: dict[str, tuple[tuple[str, str], ...]] = {}
+    folder = episodes_dir(cat.dir)
+    names = {p.name for p in folder.iterdir()} if folder.is_dir() else set()
     for ep in due:
         if ep.chapters:
             out[chapters_path(ep.show, ep.slug)] = chapters_json(
                 linked_chapters(ep), title=ep.title).encode("utf-8")
-        src = transcript_source(cat.dir, ep.slug)
+        src = transcript_source(folder, ep.slug, names)
         if src is None:
             continue
         transcript = load_transcript(src)
