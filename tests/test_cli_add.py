@@ -275,3 +275,14 @@ def test_same_file_twice_in_one_command_adds_it_once(workspace: Path,
     assert result.exit_code == 0, result.stderr
     assert result.stdout.count("added ") == 1 and "unchanged" in result.stderr
     assert len(episode_files(workspace)) == 1
+
+
+def test_local_storage_unwritable_exit_1_nothing_recorded(workspace: Path,
+                                                          episode_mp3s: list[Path]) -> None:
+    """A file where the media folder should be: real failure of the local backend."""
+    (workspace / "media").write_text("not a folder")
+    result = run("add", "-C", workspace, episode_mp3s[0], episode_mp3s[1])
+    assert result.exit_code == 1
+    lines = [line for line in result.stderr.splitlines() if line.startswith("podman: ")]
+    assert len(lines) == 1 and "media" in lines[0] and "Traceback" not in result.stderr
+    assert episode_files(workspace) == []
