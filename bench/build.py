@@ -8,7 +8,7 @@ run, so the numbers compare side by side on whatever machine runs it.
     PYTHONPATH=src python bench/build.py --sizes 1000,10000 --catalog 2000 --repeat 3
 
 Contenders (same generated episodes; ~1 KB Markdown notes, two article links each):
-  podman+md       podman.feed.render_feed over Episode objects, Markdown -> HTML included
+  podman+md       podman.render.feed.render_feed over Episode objects, Markdown -> HTML included
   podman          the same with the notes HTML precomputed (FeedInputs.notes)
   feedgen         python-feedgen + its podcast extension, notes HTML precomputed
   lxml            lxml.etree tree of the same feed, serialised; notes HTML precomputed
@@ -74,7 +74,7 @@ def notes_markdown(rnd: random.Random, i: int) -> str:
 
 
 def make_episodes(n: int, show: str = "bench") -> list:
-    from podman.models import Article, AudioRef, Episode
+    from podman.core.models import Article, AudioRef, Episode
 
     rnd = random.Random(20250314)
     start = datetime(2000, 1, 1, 6, tzinfo=UTC)
@@ -102,7 +102,7 @@ def make_episodes(n: int, show: str = "bench") -> list:
 
 
 def configs(root: Path):
-    from podman.config import PublishConfig, ShowConfig, StorageConfig, WorkspaceConfig
+    from podman.core.config import PublishConfig, ShowConfig, StorageConfig, WorkspaceConfig
 
     ws = WorkspaceConfig(root=root, storage=StorageConfig(public_url="https://cdn.example.com/m"),
                          publish=PublishConfig(base_url="https://pods.example.com"))
@@ -122,7 +122,7 @@ IMAGE_URL = "https://pods.example.com/bench/artwork-0123456789ab.jpg"
 
 
 def _podman(ws, show, episodes, html, precomputed: bool):
-    from podman import feed
+    from podman.core.text import feed
 
     if not precomputed:
         return lambda: feed.render_feed(feed.FeedInputs(ws, show, episodes, image_url=IMAGE_URL))
@@ -309,7 +309,7 @@ def _feedgen(ws, show, episodes, html):
 
 def worker(name: str, size: int, repeat: int) -> dict:
     """One contender in this process: memory run first, then the best of `repeat` timings."""
-    from podman.feed import notes_html
+    from podman.render.feed import notes_html
 
     ws, show = configs(Path(tempfile.gettempdir()))
     episodes = make_episodes(size)
@@ -381,9 +381,9 @@ def write_catalog(root: Path, episodes: list) -> None:
 
 def build_worker(root: Path) -> dict:
     """Phases of `podman build` in-process over the catalog at `root`, then the CLI itself."""
-    from podman.build import build, load_catalog, render_outputs
-    from podman.config import load_workspace
-    from podman.feed import FeedInputs, due_episodes, render_feed
+    from podman.core.config import load_workspace
+    from podman.render.feed import FeedInputs, due_episodes, render_feed
+    from podman.workflows.build import build, load_catalog, render_outputs
 
     ws = load_workspace(root)
     t0 = time.perf_counter()

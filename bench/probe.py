@@ -14,8 +14,8 @@ from pathlib import Path
 
 import mutagen.mp3
 
-from podman import ffmpeg, mp3scan
-from podman.probe import measure_by_decode, probe_file
+from podman.audio import ffmpeg, mp3scan
+from podman.audio.probe import measure_by_decode, probe_file
 
 RATE = 44100
 CASES = {

@@ -18,8 +18,8 @@ import tempfile
 import time
 from pathlib import Path
 
-from podman import ffmpeg
-from podman.process import process_audio
+from podman.audio import ffmpeg
+from podman.audio.process import process_audio
 
 
 def make_episode(dest: Path, minutes: float) -> Path:

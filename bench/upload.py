@@ -86,9 +86,9 @@ def worker(mode: str, spec_text: str) -> None:
     """Child side: podman uploads a folder (put_many) or plans a publish of one."""
     from dataclasses import replace
 
-    from podman.config import PublishConfig, StorageConfig, WorkspaceConfig
-    from podman.publish import plan_publish, publish
+    from podman.core.config import PublishConfig, StorageConfig, WorkspaceConfig
     from podman.storage.s3 import S3Storage, Upload
+    from podman.workflows.publish import plan_publish, publish
 
     spec = json.loads(spec_text)
     config = StorageConfig(backend="s3", bucket=spec["bucket"], prefix=spec["prefix"],
@@ -134,7 +134,7 @@ def main() -> None:
     if args.worker:
         worker(*args.worker)
         return
-    from tests.s3_server import SeaweedS3
+    from tests.fixtures.s3_server import SeaweedS3
 
     work = args.workdir or Path(tempfile.mkdtemp(prefix="podman-bench-"))
     server = SeaweedS3(work / "server", bucket="bench")

@@ -2,4 +2,4 @@
 
 from __future__ import annotations
 
-pytest_plugins = ["tests.audio_fixtures", "tests.s3_fixtures", "tests.cli_fixtures"]
+pytest_plugins = ["tests.fixtures.audio", "tests.fixtures.s3", "tests.fixtures.cli"]

@@ -8,9 +8,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Protocol
 
-from podman.config import StorageConfig
-from podman.content_types import MEDIA_CACHE_CONTROL  # noqa: F401  (re-exported)
-from podman.errors import ConfigError
+from podman.core.config import StorageConfig
+from podman.core.content_types import MEDIA_CACHE_CONTROL  # noqa: F401  (re-exported)
+from podman.core.errors import ConfigError
 
 Progress = Callable[[int], None]  # called with the number of bytes just transferred
 

@@ -7,8 +7,8 @@ import os
 import tempfile
 from pathlib import Path
 
-from podman.config import StorageConfig
-from podman.errors import StorageError
+from podman.core.config import StorageConfig
+from podman.core.errors import StorageError
 from podman.storage import Progress, StoredObject
 
 CHUNK = 1024 * 1024

@@ -9,8 +9,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from podman.config import StorageConfig
-from podman.errors import StorageError
+from podman.core.config import StorageConfig
+from podman.core.errors import StorageError
 from podman.storage import MEDIA_CACHE_CONTROL, Progress, StoredObject
 
 CREDENTIALS_HINT = (

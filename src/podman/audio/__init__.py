@@ -1,0 +1,1 @@
+"""Audio in: probing exact facts, ffmpeg processing, tags and artwork."""

@@ -1,0 +1,1 @@
+"""The plain-text catalog: episode files, related articles, chapters and transcripts."""

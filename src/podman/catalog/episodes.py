@@ -1,0 +1,293 @@
+"""Episode files <-> Episode records: parsing, validation and writing new episode files."""
+
+from __future__ import annotations
+
+import math
+import os
+import re
+import tempfile
+import tomllib
+from dataclasses import replace
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+from podman.core.errors import CatalogError, NotFound
+from podman.core.models import Article, AudioRef, Chapter, Episode, utc
+
+EPISODES_DIR = "episodes"
+FENCE = "+++"
+_FRONT = re.compile(r"\A\+\+\+[ \t]*\r?\n(.*?)^\+\+\+[ \t]*(?:\r?\n|\Z)", re.S | re.M)
+_KNOWN = {"guid", "title", "published", "status", "duration", "audio", "articles", "chapters",
+          "season", "episode", "type", "explicit", "image"}
+EPISODE_TYPES = ("full", "trailer", "bonus")
+
+
+# -- reading -----------------------------------------------------------------------------------
+
+def split_front_matter(text: str, source: str) -> tuple[str, str]:
+    match = _FRONT.match(text)
+    if not match:
+        raise CatalogError(f"{source}: no TOML front matter between +++ lines")
+    return match.group(1), text[match.end():]
+
+
+def parse_episode(text: str, *, show: str, slug: str, source: str) -> Episode:
+    """Parse one episode file's text (pure: no I/O), validating every contract field."""
+    front, notes = split_front_matter(text, source)
+    try:
+        data = tomllib.loads(front)
+    except tomllib.TOMLDecodeError as exc:
+        raise CatalogError(f"{source}: invalid TOML front matter: {exc}") from exc
+    return episode_from_dict(data, notes=notes.strip("\n"), show=show, slug=slug, source=source)
+
+
+def _get(data: dict[str, Any], key: str, kind: type | tuple[type, ...], source: str,
+         required: bool = True, default: Any = None) -> Any:
+    if not isinstance(data, dict):
+        raise CatalogError(f"{source}: each entry must be a table, not {data!r}")
+    if key not in data:
+        if required:
+            raise CatalogError(f"{source}: `{key}` is missing")
+        return default
+    value = data[key]
+    if isinstance(value, bool) and bool not in (kind if isinstance(kind, tuple) else (kind,)):
+        raise CatalogError(f"{source}: `{key}` has the wrong type")
+    if not isinstance(value, kind):
+        raise CatalogError(f"{source}: `{key}` has the wrong type ({type(value).__name__})")
+    return value
+
+
+def episode_from_dict(data: dict[str, Any], *, notes: str, show: str, slug: str,
+                      source: str) -> Episode:
+    published = _get(data, "published", datetime, source)
+    status = _get(data, "status", str, source, False, "published")
+    if status not in ("published", "draft"):
+        raise CatalogError(f"{source}: status must be \"published\" or \"draft\", not {status!r}")
+    duration = float(_get(data, "duration", (int, float), source))
+    if not math.isfinite(duration) or duration <= 0:
+        raise CatalogError(f"{source}: duration must be a positive number of seconds")
+    audio = _get(data, "audio", dict, source)
+    where = f"{source} [audio]"
+    ref = AudioRef(
+        key=_get(audio, "key", str, where),
+        bytes=_get(audio, "bytes", int, where),
+        type=_get(audio, "type", str, where),
+        sha256=_get(audio, "sha256", str, where),
+    )
+    if ref.bytes < 0:
+        raise CatalogError(f"{where}: `bytes` must not be negative")
+    articles = tuple(
+        Article(url=_get(a, "url", str, f"{source} [[articles]]"),
+                title=_get(a, "title", str, f"{source} [[articles]]", False),
+                published=_str_or_none(a.get("published")),
+                image=_get(a, "image", str, f"{source} [[articles]]", False))
+        for a in _get(data, "articles", list, source, False, [])
+    )
+    chapters = tuple(
+        Chapter(start=float(_get(c, "start", (int, float), f"{source} [[chapters]]")),
+                title=_get(c, "title", str, f"{source} [[chapters]]"),
+                url=_get(c, "url", str, f"{source} [[chapters]]", False),
+                image=_get(c, "image", str, f"{source} [[chapters]]", False))
+        for c in _get(data, "chapters", list, source, False, [])
+    )
+    ep_type = _get(data, "type", str, source, False, "full")
+    if ep_type not in EPISODE_TYPES:
+        raise CatalogError(f"{source}: type must be one of {', '.join(EPISODE_TYPES)}")
+    numbers = {}
+    for key in ("season", "episode"):
+        value = _get(data, key, int, source, False)
+        if value is not None and value <= 0:
+            raise CatalogError(f"{source}: `{key}` must be a positive number")
+        numbers[key] = value
+    guid = _get(data, "guid", str, source)
+    if not guid.strip():
+        raise CatalogError(f"{source}: `guid` is empty")
+    return Episode(
+        show=show, slug=slug, guid=guid, title=_get(data, "title", str, source),
+        published=utc(published), status=status, duration=duration, audio=ref, notes=notes,
+        articles=articles, chapters=chapters, season=numbers["season"],
+        episode=numbers["episode"], episode_type=ep_type,
+        explicit=_get(data, "explicit", bool, source, False),
+        image=_get(data, "image", str, source, False),
+        extra={k: v for k, v in data.items() if k not in _KNOWN},
+    )
+
+
+def _str_or_none(value: Any) -> str | None:
+    if value is None:
+        return None
+    if isinstance(value, datetime):
+        return value.isoformat()
+    return str(value)
+
+
+def episodes_dir(show_dir: Path) -> Path:
+    return show_dir / EPISODES_DIR
+
+
+def episode_path(show_dir: Path, slug: str) -> Path:
+    return episodes_dir(show_dir) / f"{slug}.md"
+
+
+def read_episode(path: Path, show: str) -> Episode:
+    try:
+        text = path.read_text(encoding="utf-8")
+    except UnicodeDecodeError as exc:
+        raise CatalogError(f"{path}: not UTF-8 text") from exc
+    except OSError as exc:
+        raise CatalogError(f"{path}: cannot read: {exc.strerror}") from exc
+    return parse_episode(text, show=show, slug=path.stem, source=str(path))
+
+
+def load_show_episodes(show_dir: Path) -> list[Episode]:
+    """Every episode of a show, sorted newest first (then by slug), all validated."""
+    folder = episodes_dir(show_dir)
+    if not folder.is_dir():
+        return []
+    episodes = [read_episode(p, show_dir.name) for p in sorted(folder.glob("*.md"))]
+    check_unique(episodes)
+    episodes.sort(key=lambda e: (e.published, e.slug), reverse=True)
+    return episodes
+
+
+def check_unique(episodes: list[Episode]) -> None:
+    seen: dict[str, str] = {}
+    keys: dict[str, str] = {}
+    for ep in episodes:
+        if ep.guid in seen:
+            raise CatalogError(
+                f"{ep.show}/{ep.slug}: guid {ep.guid} is also used by {seen[ep.guid]}"
+            )
+        seen[ep.guid] = ep.slug
+        if ep.audio.key in keys:
+            raise CatalogError(
+                f"{ep.show}/{ep.slug}: audio key {ep.audio.key} "
+                f"is also used by {keys[ep.audio.key]}"
+            )
+        keys[ep.audio.key] = ep.slug
+
+
+def find_episode(episodes: list[Episode], ref: str) -> Episode:
+    """EP is a slug, a GUID, `show/slug`, or a unique prefix of a slug or GUID."""
+    exact = [e for e in episodes if ref in (e.slug, e.guid, f"{e.show}/{e.slug}")]
+    if len(exact) == 1:
+        return exact[0]
+    matches = exact or [e for e in episodes if e.slug.startswith(ref) or e.guid.startswith(ref)]
+    if not matches:
+        raise NotFound(f"{ref}: no episode matches", "see `podman list`")
+    if len(matches) > 1:
+        names = ", ".join(f"{e.show}/{e.slug}" for e in matches[:5])
+        raise NotFound(f"{ref}: matches {len(matches)} episodes ({names})", "give more of the slug")
+    return matches[0]
+
+
+# -- writing -----------------------------------------------------------------------------------
+
+def episode_to_text(ep: Episode) -> str:
+    """The episode file as `podman add` writes it: contract field order, notes below."""
+    import tomlkit
+
+    doc = tomlkit.document()
+    doc["guid"] = ep.guid
+    doc["title"] = ep.title
+    doc["published"] = ep.published.replace(microsecond=0)
+    doc["status"] = ep.status
+    doc["duration"] = ep.duration
+    for key, value in (("season", ep.season), ("episode", ep.episode)):
+        if value is not None:
+            doc[key] = value
+    if ep.episode_type != "full":
+        doc["type"] = ep.episode_type
+    if ep.explicit is not None:
+        doc["explicit"] = ep.explicit
+    if ep.image:
+        doc["image"] = ep.image
+    for key, value in ep.extra.items():
+        if not isinstance(value, dict | list):
+            doc[key] = value
+    audio = tomlkit.table()
+    audio["key"] = ep.audio.key
+    audio["bytes"] = ep.audio.bytes
+    audio["type"] = ep.audio.type
+    audio["sha256"] = ep.audio.sha256
+    doc["audio"] = audio
+    for key, value in ep.extra.items():
+        if isinstance(value, dict | list):
+            doc[key] = value
+    if ep.articles:
+        doc["articles"] = _aot([
+            {k: v for k, v in (("url", a.url), ("title", a.title), ("published", a.published),
+                               ("image", a.image)) if v}
+            for a in ep.articles
+        ])
+    if ep.chapters:
+        doc["chapters"] = _aot([
+            {k: v for k, v in (("start", c.start), ("title", c.title), ("url", c.url),
+                               ("image", c.image)) if v is not None}
+            for c in ep.chapters
+        ])
+    notes = ep.notes.strip("\n")
+    return f"{FENCE}\n{tomlkit.dumps(doc).strip()}\n{FENCE}\n" + (f"{notes}\n" if notes else "")
+
+
+def _aot(rows: list[dict[str, Any]]) -> Any:
+    import tomlkit
+
+    aot = tomlkit.aot()
+    for row in rows:
+        table = tomlkit.table()
+        for k, v in row.items():
+            table[k] = v
+        aot.append(table)
+    return aot
+
+
+def update_episode_text(text: str, changes: dict[str, Any], *, notes: str | None = None,
+                        source: str) -> str:
+    """Round-trip edit that keeps the user's comments and key order (tomlkit)."""
+    import tomlkit
+
+    front, body = split_front_matter(text, source)
+    doc = tomlkit.parse(front)
+    for key, value in changes.items():
+        if value is None:
+            doc.pop(key, None)
+        elif key in ("articles", "chapters"):
+            if value:
+                doc[key] = _aot(value)
+            else:
+                doc.pop(key, None)
+        else:
+            doc[key] = value
+    new_body = body if notes is None else (notes.strip("\n") + "\n" if notes.strip() else "")
+    return f"{FENCE}\n{tomlkit.dumps(doc).strip()}\n{FENCE}\n{new_body}"
+
+
+def unique_slug(show_dir: Path, base: str) -> str:
+    slug, n = base, 2
+    while episode_path(show_dir, slug).exists():
+        slug, n = f"{base}-{n}", n + 1
+    return slug
+
+
+def write_new_episode(show_dir: Path, ep: Episode) -> Episode:
+    """Create the episode file under a slug not yet taken (call with the lock held)."""
+    slug = unique_slug(show_dir, ep.slug)
+    ep = replace(ep, slug=slug)
+    path = episode_path(show_dir, slug)
+    # Complete temp file, then link(2) it into place: link never replaces an episode file that
+    # appeared meanwhile, and readers (an unlocked duplicate check, `podman list`) never see an
+    # empty or half-written episode file.
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    try:
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(episode_to_text(ep).encode("utf-8"))
+            fh.flush()
+            os.fsync(fh.fileno())
+        os.chmod(tmp, 0o644)
+        os.link(tmp, path)
+    finally:
+        Path(tmp).unlink(missing_ok=True)
+    return ep

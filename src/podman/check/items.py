@@ -1,0 +1,167 @@
+"""The item rules of DESIGN.md section 6 (GUIDs, dates, enclosures, iTunes tags, HTML, URLs)."""
+
+from __future__ import annotations
+
+import re
+import urllib.parse
+import xml.etree.ElementTree as ET
+from collections.abc import Iterator
+from datetime import datetime
+
+from podman.catalog.articles import ascii_url
+from podman.check.rules import (
+    ALLOWED_HTML,
+    EXTENSION_TYPES,
+    MAX_DESCRIPTION_BYTES,
+    FeedDoc,
+    Finding,
+    Rule,
+    error,
+    html_tags,
+    is_http_url,
+    item_label,
+    parse_rfc2822,
+    text_of,
+    warning,
+)
+from podman.core.errors import BadInput
+
+
+def _items(doc: FeedDoc) -> Iterator[Finding]:
+    guids: dict[str, int] = {}
+    enclosures: dict[str, int] = {}
+    for index, item in enumerate(doc.items()):
+        where = item_label(doc, item, index)
+        yield from _item(doc, item, where)
+        guid = text_of(item.find("guid"))
+        if guid:
+            if guid in guids:
+                yield error("guid-unique", where, f"the GUID is also used by item #{guids[guid]}",
+                            "give every episode its own GUID")
+            guids.setdefault(guid, index + 1)
+        enclosure = item.find("enclosure")
+        url = (enclosure.get("url") or "").strip() if enclosure is not None else ""
+        if url:
+            if url in enclosures:
+                yield error("enclosure-url-unique", where,
+                            f"the enclosure URL is also used by item #{enclosures[url]}",
+                            "every episode needs its own media file URL")
+            enclosures.setdefault(url, index + 1)
+
+
+def _item(doc: FeedDoc, item: ET.Element, where: str) -> Iterator[Finding]:
+    if not text_of(item.find("title")):
+        yield error("item-title", where, "the item has no <title>", "give the episode a title")
+    guid_el = item.find("guid")
+    if not text_of(guid_el):
+        yield error("item-guid", where, "the item has no <guid>",
+                    "add a GUID minted once and never changed")
+    elif guid_el is not None and guid_el.get("isPermaLink") != "false":
+        yield warning("item-guid", where, 'the <guid> lacks isPermaLink="false"',
+                      'add isPermaLink="false": a GUID is not a URL that may move')
+    pub = text_of(item.find("pubDate"))
+    if parse_rfc2822(pub) is None:
+        yield error("pubdate-rfc2822", where, f"<pubDate> {pub or 'missing'!r} is not RFC 2822",
+                    "use e.g. 'Fri, 14 Mar 2025 17:00:00 +0000' (English names, numeric zone)")
+    yield from _enclosure(item, where)
+    yield from _itunes_item(doc, item, where)
+    for name in ("description", "content:encoded"):
+        el = doc.find(item, name)
+        text = (el.text or "") if el is not None else ""
+        if name == "description" and len(text.encode("utf-8")) > MAX_DESCRIPTION_BYTES:
+            yield error("item-description-length", where,
+                        f"the description is {len(text.encode('utf-8'))} bytes",
+                        f"shorten it to {MAX_DESCRIPTION_BYTES} bytes or less")
+        if el is not None and len(el):
+            yield error("html-tags", where, f"<{name}> contains unescaped markup "
+                        f"<{el[0].tag}>", "put HTML inside CDATA")
+        bad = sorted(html_tags(text) - ALLOWED_HTML)
+        if bad:
+            yield error("html-tags", where, f"<{name}> uses HTML tags {', '.join(bad)}",
+                        "use only p ol ul li a b i strong em")
+
+
+def _enclosure(item: ET.Element, where: str) -> Iterator[Finding]:
+    enclosure = item.find("enclosure")
+    if enclosure is None:
+        yield error("enclosure", where, "the item has no <enclosure>", "attach the audio file")
+        return
+    url = (enclosure.get("url") or "").strip()
+    length = (enclosure.get("length") or "").strip()
+    mime = (enclosure.get("type") or "").strip()
+    if not is_http_url(url):
+        yield error("enclosure", where, f"enclosure url is {url or 'missing'!r}",
+                    "use an absolute http(s) URL")
+    if not length.isdigit() or int(length) == 0:
+        yield error("enclosure", where, f"enclosure length is {length or 'missing'!r}",
+                    "use the exact file size in bytes")
+    if not mime:
+        yield error("enclosure", where, "enclosure type is missing", "set e.g. audio/mpeg")
+    ext = urllib.parse.urlsplit(url).path.rsplit("/", 1)[-1].rpartition(".")[2].lower()
+    if mime and ext in EXTENSION_TYPES and mime not in EXTENSION_TYPES[ext]:
+        yield error("enclosure-type-extension", where, f"type {mime} does not match .{ext}",
+                    f"use {' or '.join(sorted(EXTENSION_TYPES[ext]))}")
+    elif mime and url and ext not in EXTENSION_TYPES:
+        yield warning("enclosure-type-extension", where, f"unknown media extension {ext!r}",
+                      "publish audio as .mp3, .m4a, .ogg or .opus")
+
+
+def _itunes_item(doc: FeedDoc, item: ET.Element, where: str) -> Iterator[Finding]:
+    duration = text_of(doc.find(item, "itunes:duration"))
+    if not duration:
+        yield warning("itunes-duration", where, "the item has no <itunes:duration>",
+                      "give the duration in whole seconds")
+    elif not re.fullmatch(r"\d+|\d+:[0-5]\d|\d+:[0-5]\d:[0-5]\d", duration):
+        yield error("itunes-duration", where, f"<itunes:duration> {duration!r} is not whole "
+                    "seconds or H:MM:SS", "give the duration in whole seconds")
+    for name in ("itunes:season", "itunes:episode"):
+        el = doc.find(item, name)
+        if el is not None and not re.fullmatch(r"0*[1-9]\d*", text_of(el)):
+            yield error("season-episode-nonzero", where, f"<{name}> is {text_of(el)!r}",
+                        "use a positive whole number, or leave it out")
+    episode_type = doc.find(item, "itunes:episodeType")
+    if episode_type is None:
+        yield warning("episode-type", where, "the item has no <itunes:episodeType>",
+                      "add full, trailer or bonus")
+    elif text_of(episode_type) not in ("full", "trailer", "bonus"):
+        yield error("episode-type", where, f"<itunes:episodeType> is {text_of(episode_type)!r}",
+                    "use full, trailer or bonus")
+
+
+_URL_ATTRIBUTES = ("url", "href", "src", "img")
+
+
+def _ascii_urls(doc: FeedDoc) -> Iterator[Finding]:
+    seen: set[str] = set()
+    for el in doc.root.iter():
+        values = [el.get(a) or "" for a in _URL_ATTRIBUTES]
+        local = el.tag.rpartition("}")[2] if isinstance(el.tag, str) else ""
+        if local in ("link", "new-feed-url", "url", "docs"):
+            values.append(el.text or "")
+        for value in values:
+            value = value.strip()
+            if value and not value.isascii() and re.match(r"[a-zA-Z]+:", value):
+                if value in seen:
+                    continue
+                seen.add(value)
+                try:
+                    fixed = f"use {ascii_url(value)}"
+                except BadInput:
+                    fixed = "percent-encode it"
+                yield error("ascii-urls", "feed", f"URL {value} is not ASCII", fixed)
+
+
+def future_findings(doc: FeedDoc, now: datetime) -> Iterator[Finding]:
+    """Items dated after the build clock should not be in the feed yet."""
+    for index, item in enumerate(doc.items()):
+        dt = parse_rfc2822(text_of(item.find("pubDate")))
+        if dt is not None and dt > now:
+            yield warning("pubdate-future", item_label(doc, item, index),
+                          f"the item is dated in the future ({text_of(item.find('pubDate'))})",
+                          "leave scheduled items out until they are due")
+
+
+ITEM_RULES: tuple[Rule, ...] = (
+    _items,
+    _ascii_urls,
+)

@@ -1,0 +1,1 @@
+"""The bottom layer: errors, plain data types, configuration and small file/text helpers."""

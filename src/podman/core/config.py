@@ -1,0 +1,266 @@
+"""Reads podman.toml and show.toml into frozen dataclasses: defaults, env overrides, validation."""
+
+from __future__ import annotations
+
+import os
+import tomllib
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from podman.core.errors import ConfigError, WorkspaceError
+
+WORKSPACE_FILE = "podman.toml"
+SHOW_FILE = "show.toml"
+DEFAULT_PORT = 8000
+DEFAULT_BASE_URL = f"http://127.0.0.1:{DEFAULT_PORT}"
+
+
+@dataclass(frozen=True)
+class StorageConfig:
+    backend: str = "local"
+    path: Path = Path("media")  # local backend, absolute once loaded
+    public_url: str = f"{DEFAULT_BASE_URL}/media"
+    bucket: str = ""
+    prefix: str = ""
+    endpoint_url: str = ""
+    region: str = ""
+    addressing_style: str = "auto"  # path | virtual | auto
+    profile: str = ""
+    multipart_threshold: int = 16 * 1024 * 1024
+    multipart_chunksize: int = 16 * 1024 * 1024
+    max_concurrency: int = 8
+
+
+@dataclass(frozen=True)
+class PublishConfig:
+    base_url: str = DEFAULT_BASE_URL  # where public/ is served; feed = {base_url}/{show}/feed.xml
+    target: Path | None = None  # local backend: folder that publish copies public/ into
+    prefix: str = ""  # S3 backend: key prefix for public/ files
+
+
+@dataclass(frozen=True)
+class AudioConfig:
+    normalize: bool = False
+    target_i: float = -16.0
+    target_tp: float = -1.0
+    target_lra: float = 11.0
+    encode: str = ""  # default preset for WAV/FLAC and when set; "" = keep publishable input
+    also: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class BuildConfig:
+    feed_limit: int = 0  # 0 = every item in feed.xml
+
+
+@dataclass(frozen=True)
+class WorkspaceConfig:
+    root: Path
+    storage: StorageConfig = field(default_factory=StorageConfig)
+    publish: PublishConfig = field(default_factory=PublishConfig)
+    audio: AudioConfig = field(default_factory=AudioConfig)
+    build: BuildConfig = field(default_factory=BuildConfig)
+
+    @property
+    def feeds_dir(self) -> Path:
+        return self.root / "feeds"
+
+    @property
+    def public_dir(self) -> Path:
+        return self.root / "public"
+
+    def feed_url(self, show: str) -> str:
+        return f"{self.publish.base_url.rstrip('/')}/{show}/feed.xml"
+
+    def media_url(self, key: str) -> str:
+        return f"{self.storage.public_url.rstrip('/')}/{key}"
+
+
+@dataclass(frozen=True)
+class ShowConfig:
+    """One show's channel metadata from feeds/<slug>/show.toml."""
+
+    slug: str
+    title: str
+    description: str
+    language: str
+    author: str
+    email: str
+    podcast_guid: str
+    link: str = ""
+    owner_name: str = ""
+    image: str = ""  # file name beside show.toml or an absolute URL
+    categories: tuple[tuple[str, ...], ...] = ()  # ("News",) or ("News", "Daily News")
+    explicit: bool = False
+    type: str = "episodic"
+    copyright: str = ""
+    locked: bool = True
+    raw: dict[str, Any] = field(default_factory=dict)  # every key, for the later tags
+
+    @property
+    def dir_name(self) -> str:
+        return self.slug
+
+
+def find_workspace(start: Path | None = None) -> Path:
+    """Walk up from `start` to the first folder holding podman.toml."""
+    here = (start or Path.cwd()).resolve()
+    for folder in (here, *here.parents):
+        if (folder / WORKSPACE_FILE).is_file():
+            return folder
+    raise WorkspaceError(
+        f"{here}: not inside a podman workspace (no {WORKSPACE_FILE} here or above)",
+        "run `podman init` to create one, or pass -C DIR",
+    )
+
+
+def _read_toml(path: Path) -> dict[str, Any]:
+    try:
+        with path.open("rb") as fh:
+            return tomllib.load(fh)
+    except FileNotFoundError as exc:
+        raise ConfigError(f"{path}: file not found") from exc
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError(f"{path}: invalid TOML: {exc}") from exc
+    except (OSError, UnicodeDecodeError) as exc:
+        raise ConfigError(f"{path}: cannot read: {exc}") from exc
+
+
+def _section(data: dict[str, Any], name: str, path: Path) -> dict[str, Any]:
+    value = data.get(name, {})
+    if not isinstance(value, dict):
+        raise ConfigError(f"{path}: [{name}] must be a table")
+    return value
+
+
+def _typed(section: dict[str, Any], key: str, kind: type, default: Any, where: str) -> Any:
+    if key not in section:
+        return default
+    value = section[key]
+    if kind is float and isinstance(value, int) and not isinstance(value, bool):
+        value = float(value)
+    if not isinstance(value, kind) or (kind is int and isinstance(value, bool)):
+        raise ConfigError(f"{where}: `{key}` must be a {kind.__name__}, not {value!r}")
+    return value
+
+
+_SECRET_KEYS = {"aws_access_key_id", "aws_secret_access_key", "aws_session_token", "secret_key",
+                "access_key", "secret", "password"}
+
+
+def load_workspace(root: Path) -> WorkspaceConfig:
+    """Load podman.toml under `root`; env PODMAN_STORAGE_* / PODMAN_BASE_URL override keys."""
+    path = root / WORKSPACE_FILE
+    data = _read_toml(path)
+    st = _section(data, "storage", path)
+    pub = _section(data, "publish", path)
+    au = _section(data, "audio", path)
+    bu = _section(data, "build", path)
+    leaked = sorted(_SECRET_KEYS & {k.lower() for k in st})
+    if leaked:
+        raise ConfigError(
+            f"{path}: [storage] must not hold credentials ({', '.join(leaked)})",
+            "remove them and use the AWS chain: AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY, "
+            "AWS_PROFILE or an instance role",
+        )
+    where = f"{path} [storage]"
+    env = os.environ
+    backend = env.get("PODMAN_STORAGE_BACKEND") or _typed(st, "backend", str, "local", where)
+    if backend not in ("local", "s3"):
+        raise ConfigError(f"{where}: backend must be \"local\" or \"s3\", not {backend!r}")
+    base_url = env.get("PODMAN_BASE_URL") or _typed(
+        pub, "base_url", str, DEFAULT_BASE_URL, f"{path} [publish]"
+    )
+    local_path = Path(_typed(st, "path", str, "media", where))
+    target = _typed(pub, "target", str, "", f"{path} [publish]")
+    storage = StorageConfig(
+        backend=backend,
+        path=local_path if local_path.is_absolute() else root / local_path,
+        public_url=env.get("PODMAN_PUBLIC_URL")
+        or _typed(st, "public_url", str, f"{base_url.rstrip('/')}/media", where),
+        bucket=env.get("PODMAN_STORAGE_BUCKET") or _typed(st, "bucket", str, "", where),
+        prefix=_typed(st, "prefix", str, "", where).strip("/"),
+        endpoint_url=env.get("PODMAN_STORAGE_ENDPOINT_URL")
+        or _typed(st, "endpoint_url", str, "", where),
+        region=_typed(st, "region", str, "", where),
+        addressing_style=_typed(st, "addressing_style", str, "auto", where),
+        profile=_typed(st, "profile", str, "", where),
+        multipart_threshold=_typed(st, "multipart_threshold", int, 16 * 1024 * 1024, where),
+        multipart_chunksize=_typed(st, "multipart_chunksize", int, 16 * 1024 * 1024, where),
+        max_concurrency=_typed(st, "max_concurrency", int, 8, where),
+    )
+    if storage.addressing_style not in ("auto", "path", "virtual"):
+        raise ConfigError(f"{where}: addressing_style must be auto, path or virtual")
+    if backend == "s3" and not storage.bucket:
+        raise ConfigError(f"{where}: backend \"s3\" needs `bucket`")
+    publish = PublishConfig(
+        base_url=base_url,
+        target=(root / target) if target else None,
+        prefix=_typed(pub, "prefix", str, "", f"{path} [publish]").strip("/"),
+    )
+    aw = f"{path} [audio]"
+    audio = AudioConfig(
+        normalize=_typed(au, "normalize", bool, False, aw),
+        target_i=_typed(au, "target_i", float, -16.0, aw),
+        target_tp=_typed(au, "target_tp", float, -1.0, aw),
+        target_lra=_typed(au, "target_lra", float, 11.0, aw),
+        encode=_typed(au, "encode", str, "", aw),
+        also=tuple(_typed(au, "also", list, [], aw)),
+    )
+    feed_limit = _typed(bu, "feed_limit", int, 0, f"{path} [build]")
+    if feed_limit < 0:
+        raise ConfigError(f"{path} [build]: feed_limit must be 0 (no limit) or positive")
+    return WorkspaceConfig(
+        root=root, storage=storage, publish=publish, audio=audio,
+        build=BuildConfig(feed_limit=feed_limit),
+    )
+
+
+def show_dirs(ws: WorkspaceConfig) -> list[Path]:
+    if not ws.feeds_dir.is_dir():
+        return []
+    return sorted(p for p in ws.feeds_dir.iterdir() if (p / SHOW_FILE).is_file())
+
+
+def load_show(show_dir: Path) -> ShowConfig:
+    path = show_dir / SHOW_FILE
+    data = _read_toml(path)
+    where = str(path)
+
+    def req(key: str) -> str:
+        value = data.get(key)
+        if not isinstance(value, str) or not value.strip():
+            raise ConfigError(f"{where}: `{key}` is required (a non-empty string)")
+        return value
+
+    categories = []
+    for item in data.get("categories", []):
+        if isinstance(item, str):
+            categories.append(tuple(part.strip() for part in item.split(">")))
+        elif isinstance(item, list) and all(isinstance(p, str) for p in item) and item:
+            categories.append(tuple(item))
+        else:
+            raise ConfigError(f"{where}: categories entries are \"Category\" or "
+                              "\"Category > Subcategory\"")
+    show_type = _typed(data, "type", str, "episodic", where)
+    if show_type not in ("episodic", "serial"):
+        raise ConfigError(f"{where}: type must be \"episodic\" or \"serial\", not {show_type!r}")
+    return ShowConfig(
+        slug=show_dir.name,
+        title=req("title"),
+        description=_typed(data, "description", str, "", where) or req("title"),
+        language=_typed(data, "language", str, "en", where),
+        author=req("author"),
+        email=req("email"),
+        podcast_guid=req("podcast_guid"),
+        link=_typed(data, "link", str, "", where),
+        owner_name=_typed(data, "owner_name", str, "", where),
+        image=_typed(data, "image", str, "", where),
+        categories=tuple(categories),
+        explicit=_typed(data, "explicit", bool, False, where),
+        type=show_type,
+        copyright=_typed(data, "copyright", str, "", where),
+        locked=_typed(data, "locked", bool, True, where),
+        raw=data,
+    )

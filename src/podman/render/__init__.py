@@ -1,0 +1,1 @@
+"""Render out: RSS feeds, the static site and the article index, from the catalog alone."""

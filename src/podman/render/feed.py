@@ -1,0 +1,139 @@
+"""The RSS feed of one show: a pure context builder over the catalog, rendered with jinja2."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
+
+from markupsafe import Markup
+
+from podman import __version__
+from podman.catalog.chapters import chapters_notes_html
+from podman.core.config import ShowConfig, WorkspaceConfig
+from podman.core.errors import CatalogError
+from podman.core.models import Episode, rfc2822, whole_seconds
+from podman.core.text import cdata, clean_text, html_link, markdown_html, plain_text, truncate_utf8
+from podman.render.feedtags import (
+    JSON_CHAPTERS_TYPE,
+    channel_tags,
+    chapters_path,
+    item_image,
+    linked_chapters,
+    persons,
+    psc,
+    soundbites,
+)
+from podman.render.templating import render
+
+DESCRIPTION_LIMIT = 4000  # bytes, Apple's limit for channel and item descriptions
+
+
+@dataclass(frozen=True)
+class FeedInputs:
+    """Everything a feed depends on, so a rebuild from the same inputs is byte-identical."""
+
+    ws: WorkspaceConfig
+    show: ShowConfig
+    episodes: Sequence[Episode]  # due episodes, newest first
+    image_url: str = ""
+    archive_links: tuple[tuple[str, str], ...] = ()
+    feed_url: str = ""
+    transcripts: dict[str, tuple[tuple[str, str], ...]] = field(default_factory=dict)
+    archive: bool = False  # an RFC 5005 archive page: <fh:archive/>
+
+
+def notes_html(ep: Episode) -> str:
+    """Show notes HTML: the Markdown notes, then the related articles as links."""
+    parts = [markdown_html(ep.notes)] if ep.notes.strip() else []
+    if ep.chapters:
+        parts.append(f"<p>Chapters:</p>{chapters_notes_html(linked_chapters(ep))}")
+    if ep.articles:
+        links = "".join(f"<li>{html_link(a.url, a.title or a.url)}</li>" for a in ep.articles)
+        parts.append(f"<p>Related articles:</p><ul>{links}</ul>")
+    return "\n".join(p for p in parts if p)
+
+
+def item_description(html: str, fallback: str) -> str:
+    """HTML in CDATA when it fits Apple's 4000 bytes, else truncated plain text."""
+    if not html:
+        return clean_text(fallback)
+    if len(html.encode("utf-8")) <= DESCRIPTION_LIMIT - 12:  # room for the CDATA markers
+        return Markup(cdata(html))
+    return truncate_utf8(plain_text(html), DESCRIPTION_LIMIT)
+
+
+def item_context(ws: WorkspaceConfig, ep: Episode,
+                 transcripts: tuple[tuple[str, str], ...] = ()) -> dict:
+    html = notes_html(ep)
+    where = f"feeds/{ep.show}/episodes/{ep.slug}.md"
+    base = ws.publish.base_url.rstrip("/")
+    return {
+        "title": clean_text(ep.title),
+        "guid": ep.guid,
+        "pub_date": rfc2822(ep.published),
+        "link": ep.articles[0].url if ep.articles else "",
+        "description": item_description(html, ep.title),
+        "content": Markup(cdata(html)) if html else clean_text(ep.title),
+        "url": ws.media_url(ep.audio.key),
+        "length": ep.audio.bytes,
+        "type": ep.audio.type,
+        "duration": whole_seconds(ep.duration),
+        "episode_type": ep.episode_type,
+        "season": ep.season or "",
+        "episode": ep.episode or "",
+        "explicit": "" if ep.explicit is None else ("true" if ep.explicit else "false"),
+        "image": item_image(ws, ep.image),
+        "chapters_url": f"{base}/{chapters_path(ep.show, ep.slug)}" if ep.chapters else "",
+        "chapters_type": JSON_CHAPTERS_TYPE,
+        "psc": psc(linked_chapters(ep)),
+        "transcripts": [{"url": f"{base}/{path}", "type": mime} for path, mime in transcripts],
+        "soundbites": soundbites(ep, where),
+        "persons": persons(ep.extra.get("persons"), where, CatalogError),
+        "alternates": [
+            {"url": ws.media_url(a["key"]), "type": a["type"], "length": a["bytes"],
+             "bitrate": a.get("bitrate", ""), "codec": a.get("codec", "")}
+            for a in ep.extra.get("alternates", ())
+        ],
+    }
+
+
+def channel_context(inputs: FeedInputs) -> dict:
+    show, ws = inputs.show, inputs.ws
+    feed_url = inputs.feed_url or ws.feed_url(show.slug)
+    newest = inputs.episodes[0].published if inputs.episodes else None
+    return {
+        "title": clean_text(show.title),
+        "description": truncate_utf8(clean_text(show.description), DESCRIPTION_LIMIT),
+        "link": show.link or f"{ws.publish.base_url.rstrip('/')}/{show.slug}/",
+        "language": show.language,
+        "generator": f"podman {__version__}",
+        "last_build_date": rfc2822(newest) if newest else "",
+        "copyright": clean_text(show.copyright),
+        "feed_url": feed_url,
+        "archive_links": inputs.archive_links,
+        "image": inputs.image_url,
+        "categories": show.categories,
+        "explicit": "true" if show.explicit else "false",
+        "author": clean_text(show.author),
+        "owner_name": clean_text(show.owner_name or show.author),
+        "email": show.email,
+        "type": show.type,
+        "podcast_guid": show.podcast_guid,
+        "locked": "yes" if show.locked else "no",
+        "archive": inputs.archive,
+        **channel_tags(show),
+    }
+
+
+def render_feed(inputs: FeedInputs, templates: Path | None = None) -> bytes:
+    items = [item_context(inputs.ws, ep, inputs.transcripts.get(ep.guid, ()))
+             for ep in inputs.episodes]
+    text = render("feed.xml.j2", templates, c=channel_context(inputs), items=items)
+    return text.encode("utf-8")
+
+
+def due_episodes(episodes: Sequence[Episode], now: datetime) -> list[Episode]:
+    """Drafts and scheduled episodes stay out of the feed until they are due."""
+    return [ep for ep in episodes if ep.is_due(now)]

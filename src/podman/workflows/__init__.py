@@ -1,0 +1,1 @@
+"""Workflows that span stages: init, add, edit, build, lint, publish, demo."""

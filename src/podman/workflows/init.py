@@ -1,0 +1,105 @@
+"""`podman init`: create a workspace (podman.toml, a show, .gitignore) without overwriting one."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from pathlib import Path
+
+from podman.core.config import DEFAULT_BASE_URL, SHOW_FILE, WORKSPACE_FILE
+from podman.core.errors import BadInput, WorkspaceError
+from podman.core.fsio import atomic_write
+from podman.core.models import podcast_guid, slugify
+
+GITIGNORE = ("# podman: build output, the local storage backend's objects, the workspace lock\n"
+             "/public/\n/media/\n/.podman.lock\n")
+
+
+@dataclass(frozen=True)
+class InitOptions:
+    show: str
+    title: str
+    author: str
+    email: str
+    language: str = "en"
+    category: str = ""
+    base_url: str = DEFAULT_BASE_URL
+    description: str = ""
+
+
+def podman_toml(base_url: str) -> str:
+    base = base_url.rstrip("/")
+    return f"""# podman workspace settings; every key is documented in config.example.toml.
+# Credentials never go here: S3 uses the AWS chain (environment, AWS_PROFILE, instance role).
+
+[storage]
+# "local" (a folder, the default) or "s3" (any S3-compatible service)
+backend = "local"
+# local backend: folder holding the audio objects (git-ignored)
+path = "media"
+# where listeners download audio from: public_url + "/" + key
+public_url = "{base}/media"
+
+[publish]
+# where public/ is served; each show's feed is base_url/<show>/feed.xml
+base_url = "{base}"
+
+[audio]
+# loudness normalisation on `podman add` (-16 LUFS integrated, -1 dBTP)
+normalize = false
+"""
+
+
+def show_toml(opts: InitOptions, guid: str) -> str:
+    import tomlkit
+
+    doc = tomlkit.document()
+    doc.add(tomlkit.comment("Channel metadata of one show; keys documented in config.example.toml"))
+    doc["title"] = opts.title
+    doc["description"] = opts.description or opts.title
+    doc["language"] = opts.language
+    doc["author"] = opts.author
+    doc["email"] = opts.email
+    doc["categories"] = [opts.category] if opts.category else []
+    doc["explicit"] = False
+    doc["type"] = "episodic"
+    doc["image"] = ""
+    doc["podcast_guid"] = guid
+    doc["podcast_guid"].comment("from the feed URL once; never recomputed, never changed")
+    return tomlkit.dumps(doc)
+
+
+def validate_init(opts: InitOptions) -> None:
+    if not opts.show or slugify(opts.show) != opts.show:
+        raise BadInput(f"--show {opts.show!r}: use lowercase a-z, 0-9 and hyphens",
+                       f"for example `--show {slugify(opts.show) or 'my-show'}`")
+    if not re.fullmatch(r"[^@\s]+@[^@\s]+\.[^@\s]+", opts.email):
+        raise BadInput(f"--email {opts.email!r}: not an email address")
+    if not re.fullmatch(r"[a-zA-Z]{2,3}(-[a-zA-Z0-9]{2,8})*", opts.language):
+        raise BadInput(f"--language {opts.language!r}: use an ISO 639 code such as en or en-us")
+    if not opts.base_url.startswith(("http://", "https://")):
+        raise BadInput(f"--base-url {opts.base_url!r}: must start with http:// or https://")
+    if not opts.title.strip():
+        raise BadInput("--title: must not be empty")
+
+
+def init_workspace(root: Path, opts: InitOptions) -> list[Path]:
+    """Create the files; refuses when a podman.toml or the show already exists there."""
+    validate_init(opts)
+    ws_file = root / WORKSPACE_FILE
+    if ws_file.exists():
+        raise WorkspaceError(f"{ws_file}: a workspace already exists here",
+                             "use it as it is, or choose another folder")
+    show_dir = root / "feeds" / opts.show
+    if (show_dir / SHOW_FILE).exists():
+        raise WorkspaceError(f"{show_dir / SHOW_FILE}: the show already exists")
+    feed_url = f"{opts.base_url.rstrip('/')}/{opts.show}/feed.xml"
+    created = [show_dir / SHOW_FILE, ws_file]
+    atomic_write(show_dir / SHOW_FILE, show_toml(opts, podcast_guid(feed_url)))
+    (show_dir / "episodes").mkdir(exist_ok=True)
+    atomic_write(ws_file, podman_toml(opts.base_url))
+    gitignore = root / ".gitignore"
+    if not gitignore.exists():
+        atomic_write(gitignore, GITIGNORE)
+        created.append(gitignore)
+    return created

@@ -1,0 +1,310 @@
+"""Uploads the changed files of public/ (feeds last) to S3 or a static-host folder; `doctor`."""
+
+from __future__ import annotations
+
+import hashlib
+import urllib.error
+import urllib.request
+import uuid
+from collections.abc import Callable, Iterable
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, replace
+from pathlib import Path
+from typing import Protocol
+
+from podman.core.config import WorkspaceConfig
+from podman.core.content_types import (  # noqa: F401  (re-exported: the publish API names them)
+    FEED_CACHE_CONTROL,
+    FEED_CONTENT_TYPE,
+    MEDIA_CACHE_CONTROL,
+    SHORT_CACHE_CONTROL,
+    cache_control_for,
+    content_type_for,
+    is_feed,
+)
+from podman.core.errors import BadInput, ConfigError, PodmanError, StorageError
+from podman.storage import StoredObject
+
+
+@dataclass(frozen=True)
+class PublishItem:
+    path: Path
+    key: str
+    size: int
+    md5: str
+    content_type: str
+    cache_control: str
+
+    @property
+    def feed(self) -> bool:
+        return is_feed(self.key)
+
+
+@dataclass(frozen=True)
+class PublishPlan:
+    target: str  # `s3://bucket/prefix` or the folder
+    upload: tuple[PublishItem, ...]  # in upload order: everything else first, feeds last
+    unchanged: tuple[str, ...]
+    remote_only: tuple[str, ...]  # on the target but not in public/: reported, never deleted
+
+
+@dataclass(frozen=True)
+class PublishResult:
+    plan: PublishPlan
+    uploaded: tuple[str, ...]
+    dry_run: bool
+
+
+class Target(Protocol):
+    """Where public/ goes: one listing to compare with, and a put for small files."""
+
+    def list(self, prefix: str = "") -> dict[str, StoredObject]: ...
+
+    def put_bytes(self, data: bytes, key: str, *, content_type: str,
+                  cache_control: str = ...) -> None: ...
+
+
+class FolderTarget:
+    """A static host's folder: files are replaced atomically (temp file + rename)."""
+
+    def __init__(self, root: Path) -> None:
+        self.root = root
+
+    def list(self, prefix: str = "") -> dict[str, StoredObject]:
+        out: dict[str, StoredObject] = {}
+        if self.root.is_dir():
+            for path in self.root.rglob("*"):
+                if path.is_file() and not path.name.startswith("."):  # skip temp files
+                    key = path.relative_to(self.root).as_posix()
+                    if key.startswith(prefix):
+                        out[key] = StoredObject(key, path.stat().st_size, etag=_md5(path))
+        return out
+
+    def put_bytes(self, data: bytes, key: str, *, content_type: str,
+                  cache_control: str = "") -> None:
+        from podman.core.fsio import atomic_write
+
+        dest = self.root / key
+        try:
+            atomic_write(dest, data, durable=False)
+        except OSError as exc:
+            raise StorageError(f"{dest}: cannot write: {exc.strerror}") from exc
+
+
+def _md5(path: Path) -> str:
+    return hashlib.md5(path.read_bytes(), usedforsecurity=False).hexdigest()
+
+
+def _local_files(public: Path) -> Iterable[tuple[Path, str]]:
+    for path in sorted(public.rglob("*")):
+        rel = path.relative_to(public).as_posix()
+        if path.is_file() and not any(part.startswith(".") for part in rel.split("/")):
+            yield path, rel
+
+
+def open_target(ws: WorkspaceConfig) -> tuple[Target, str]:
+    """S3: the media bucket under `[publish] prefix`; local: the `[publish] target` folder."""
+    if ws.storage.backend == "s3":
+        from podman.storage.s3 import S3Storage
+
+        prefix = ws.publish.prefix.strip("/")
+        storage = S3Storage(replace(ws.storage, prefix=prefix))
+        return storage, f"s3://{ws.storage.bucket}/{prefix}"
+    if ws.publish.target is None:
+        raise ConfigError(
+            "publish: no target folder for the local backend",
+            "set [publish] target = \"DIR\" in podman.toml (the folder your static host serves), "
+            "or use the s3 backend",
+        )
+    return FolderTarget(ws.publish.target), str(ws.publish.target)
+
+
+def plan_publish(ws: WorkspaceConfig, *, storage: Target | None = None) -> PublishPlan:
+    """Compare public/ with ONE listing of the target (size + MD5 ETag); nothing is sent."""
+    public = ws.public_dir
+    if not public.is_dir():
+        raise BadInput(f"{public}: nothing to publish", "run `podman build` first")
+    target, where = (storage, "storage") if storage is not None else open_target(ws)
+    remote = target.list()
+    upload: list[PublishItem] = []
+    unchanged: list[str] = []
+    for path, key in _local_files(public):
+        size, md5 = path.stat().st_size, _md5(path)
+        known = remote.get(key)
+        if known is not None and known.size == size and known.etag == md5:
+            unchanged.append(key)
+        else:
+            upload.append(PublishItem(path, key, size, md5, content_type_for(key),
+                                      cache_control_for(key)))
+    local = {item.key for item in upload} | set(unchanged)
+    upload.sort(key=lambda item: (item.feed, item.key))
+    return PublishPlan(
+        target=where, upload=tuple(upload), unchanged=tuple(unchanged),
+        remote_only=tuple(sorted(k for k in remote if k not in local)),
+    )
+
+
+def publish(ws: WorkspaceConfig, *, dry_run: bool = False, storage: Target | None = None,
+            progress: Callable[[PublishItem], None] | None = None) -> PublishResult:
+    """Upload what changed in public/, in parallel, feeds last; `dry_run` only plans.
+
+    Publishing never deletes remote files: old pages and media stay reachable for
+    listeners and caches (`plan.remote_only` lists them). If anything but a feed fails,
+    no feed is uploaded, so a feed never points at a file that is not there.
+    """
+    target = storage if storage is not None else open_target(ws)[0]
+    plan = plan_publish(ws, storage=target)
+    if dry_run or not plan.upload:
+        return PublishResult(plan=plan, uploaded=(), dry_run=dry_run)
+    workers = max(1, ws.storage.max_concurrency)
+    uploaded: list[str] = []
+    for batch in ([i for i in plan.upload if not i.feed], [i for i in plan.upload if i.feed]):
+        uploaded += _upload_batch(target, batch, workers, progress)
+    return PublishResult(plan=plan, uploaded=tuple(uploaded), dry_run=False)
+
+
+def _upload_batch(target: Target, items: list[PublishItem], workers: int,
+                  progress: Callable[[PublishItem], None] | None) -> list[str]:
+    def send(item: PublishItem) -> str:
+        target.put_bytes(item.path.read_bytes(), item.key, content_type=item.content_type,
+                         cache_control=item.cache_control)
+        if progress:
+            progress(item)
+        return item.key
+
+    done: list[str] = []
+    errors: list[PodmanError] = []
+    with ThreadPoolExecutor(max_workers=workers) as pool:
+        for future in [pool.submit(send, item) for item in items]:
+            try:
+                done.append(future.result())
+            except PodmanError as exc:
+                errors.append(exc)
+            except OSError as exc:
+                errors.append(StorageError(f"{exc.filename}: cannot read: {exc.strerror}"))
+    if errors:
+        more = f" (and {len(errors) - 1} more)" if len(errors) > 1 else ""
+        raise StorageError(f"publish: {errors[0].message}{more}",
+                           errors[0].hint or "fix the cause and publish again; "
+                           "files already sent are not sent twice")
+    return done
+
+
+# -- doctor ---------------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class CheckResult:
+    name: str
+    ok: bool
+    detail: str
+    hint: str = ""
+
+
+def doctor(ws: WorkspaceConfig, *, timeout: float = 10.0) -> list[CheckResult]:
+    """Check storage end to end: credentials, bucket, a probe upload, and what listeners get.
+
+    Stops at the first failing step (later steps would only repeat its error).
+    """
+    if ws.storage.backend != "s3":
+        return _doctor_local(ws)
+    from podman.storage.s3 import S3Storage
+
+    results: list[CheckResult] = []
+    try:
+        storage = S3Storage(ws.storage)
+    except PodmanError as exc:
+        return [CheckResult("credentials", False, exc.message, exc.hint or "")]
+    creds = storage.credentials_source()
+    if creds is None:
+        from podman.storage.s3 import CREDENTIALS_HINT
+
+        return [CheckResult("credentials", False, "no AWS credentials found", CREDENTIALS_HINT)]
+    results.append(CheckResult("credentials", True, f"found ({creds})"))
+    key = f".podman-doctor/{uuid.uuid4()}.txt"
+    body, ctype = b"podman doctor probe\n", "text/plain; charset=utf-8"
+    url = ws.media_url(key)
+
+    def bucket() -> str:
+        storage.verify()
+        return f"bucket {ws.storage.bucket!r} reachable at {storage.where}"
+
+    def upload() -> str:
+        storage.put_bytes(body, key, content_type=ctype, cache_control="no-store")
+        return f"wrote {key}"
+
+    def head() -> str:
+        status, headers = _http(url, "HEAD", {}, timeout)
+        _expect(status == 200, f"HEAD {url} answered {status}, not 200")
+        _expect(headers.get("Content-Length") == str(len(body)),
+                f"HEAD {url}: Content-Length {headers.get('Content-Length')}, not {len(body)}")
+        _expect(headers.get("Content-Type", "") == ctype,
+                f"HEAD {url}: Content-Type {headers.get('Content-Type')!r}, not {ctype!r}")
+        return f"HEAD {url} → 200"
+
+    def ranged() -> str:
+        status, headers = _http(url, "GET", {"Range": "bytes=0-1"}, timeout)
+        _expect(status == 206, f"GET {url} with Range: bytes=0-1 answered {status}, not 206")
+        _expect(headers.get("Content-Length") == "2",
+                f"Range GET {url}: Content-Length {headers.get('Content-Length')}, not 2")
+        return "Range: bytes=0-1 → 206, 2 bytes"
+
+    steps: list[tuple[str, Callable[[], str]]] = [
+        ("bucket", bucket), ("upload", upload), ("public HEAD", head), ("public Range", ranged),
+    ]
+    try:
+        for name, step in steps:
+            try:
+                results.append(CheckResult(name, True, step()))
+            except PodmanError as exc:
+                hint = exc.hint or ("check [storage] public_url: it must serve the bucket "
+                                    "(prefix included) to anonymous readers")
+                results.append(CheckResult(name, False, exc.message, hint))
+                break
+    finally:
+        if any(r.name == "upload" and r.ok for r in results):
+            try:
+                storage.delete(key)
+                results.append(CheckResult("cleanup", True, f"deleted {key}"))
+            except StorageError as exc:
+                results.append(CheckResult("cleanup", False, exc.message, exc.hint or ""))
+    return results
+
+
+def _expect(condition: bool, message: str) -> None:
+    if not condition:
+        raise PodmanError(message)
+
+
+def _http(url: str, method: str, headers: dict[str, str],
+          timeout: float) -> tuple[int, dict[str, str]]:
+    request = urllib.request.Request(url, method=method, headers=headers)
+    try:
+        with urllib.request.urlopen(request, timeout=timeout) as resp:  # noqa: S310
+            return resp.status, dict(resp.headers.items())
+    except urllib.error.HTTPError as exc:
+        return exc.code, dict(exc.headers.items())
+    except (urllib.error.URLError, OSError) as exc:
+        reason = getattr(exc, "reason", exc)
+        raise PodmanError(f"{method} {url}: {reason}",
+                          "check [storage] public_url and that the host is up") from exc
+
+
+def _doctor_local(ws: WorkspaceConfig) -> list[CheckResult]:
+    root = ws.storage.path
+    results = []
+    try:
+        root.mkdir(parents=True, exist_ok=True)
+        probe = root / f".podman-doctor-{uuid.uuid4()}"
+        probe.write_bytes(b"ok")
+        probe.unlink()
+        results.append(CheckResult("storage folder", True, f"{root} is writable"))
+    except OSError as exc:
+        results.append(CheckResult("storage folder", False, f"{root}: {exc.strerror}",
+                                   "check [storage] path and its permissions"))
+    target = ws.publish.target
+    if target is None:
+        results.append(CheckResult("publish target", False, "no [publish] target set",
+                                   "set [publish] target to the folder your static host serves"))
+    else:
+        results.append(CheckResult("publish target", True, f"public/ is copied to {target}"))
+    return results

@@ -1,0 +1,133 @@
+"""`podman serve`: feed and media over HTTP with HEAD, byte ranges, ETags and cache headers."""
+
+from __future__ import annotations
+
+import http.client
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from podman.catalog.episodes import load_show_episodes
+from podman.core.config import load_workspace
+from podman.storage.serve import make_server, parse_range
+from tests.fixtures.cli import SHOW, run
+from tests.fixtures.http import running
+
+
+@pytest.fixture
+def served(workspace: Path, episode_mp3s: list[Path]) -> Iterator[tuple[int, Path, str]]:
+    """(port, workspace, media URL path of the one episode) with the server running."""
+    assert run("add", "-C", workspace, episode_mp3s[3], "--date", "2025-03-14").exit_code == 0
+    assert run("build", "-C", workspace, "--now", "2026-01-01").exit_code == 0
+    [ep] = load_show_episodes(workspace / "feeds" / SHOW)
+    server = make_server(load_workspace(workspace), "127.0.0.1", 0)
+    with running(server):
+        yield server.server_port, workspace, f"/media/{ep.audio.key}"
+
+
+def request(port: int, method: str, path: str, headers: dict[str, str] | None = None
+            ) -> tuple[http.client.HTTPResponse, bytes]:
+    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=5)
+    try:
+        conn.request(method, path, headers=headers or {})
+        resp = conn.getresponse()
+        return resp, resp.read()
+    finally:
+        conn.close()
+
+
+def test_feed_get(served) -> None:
+    port, ws, _ = served
+    resp, body = request(port, "GET", f"/{SHOW}/feed.xml")
+    assert resp.status == 200
+    assert resp.getheader("Content-Type").startswith("application/rss+xml")
+    assert body == (ws / "public" / SHOW / "feed.xml").read_bytes()
+    assert resp.getheader("ETag") and resp.getheader("Last-Modified")
+    assert "immutable" not in resp.getheader("Cache-Control")
+    etag = resp.getheader("ETag")
+    resp, body = request(port, "GET", f"/{SHOW}/feed.xml", {"If-None-Match": etag})
+    assert resp.status == 304 and body == b""
+
+
+def test_media_head(served) -> None:
+    port, ws, path = served
+    size = (ws / path.lstrip("/")).stat().st_size
+    resp, body = request(port, "HEAD", path)
+    assert resp.status == 200
+    assert int(resp.getheader("Content-Length")) == size
+    assert resp.getheader("Content-Type") == "audio/mpeg"
+    assert resp.getheader("Accept-Ranges") == "bytes"
+    assert resp.getheader("Cache-Control") == "public, max-age=31536000, immutable"
+    assert resp.getheader("ETag") and resp.getheader("Last-Modified")
+    assert body == b""
+
+
+def test_media_ranges(served) -> None:
+    port, ws, path = served
+    data = (ws / path.lstrip("/")).read_bytes()
+    size = len(data)
+    resp, body = request(port, "GET", path, {"Range": "bytes=0-1"})
+    assert resp.status == 206
+    assert resp.getheader("Content-Range") == f"bytes 0-1/{size}"
+    assert resp.getheader("Content-Length") == "2"
+    assert body == data[:2]
+    resp, body = request(port, "GET", path, {"Range": "bytes=-100"})
+    assert resp.status == 206 and body == data[-100:]
+    assert resp.getheader("Content-Range") == f"bytes {size - 100}-{size - 1}/{size}"
+    resp, body = request(port, "GET", path, {"Range": f"bytes={size - 10}-"})
+    assert resp.status == 206 and body == data[-10:]
+    resp, body = request(port, "GET", path, {"Range": f"bytes=10-{size * 2}"})
+    assert resp.status == 206 and body == data[10:]
+    resp, body = request(port, "HEAD", path, {"Range": "bytes=0-1"})
+    assert resp.status == 206 and resp.getheader("Content-Length") == "2"
+    resp, _ = request(port, "GET", path, {"Range": f"bytes={size}-"})
+    assert resp.status == 416
+    assert resp.getheader("Content-Range") == f"bytes */{size}"
+    resp, body = request(port, "GET", path)
+    assert resp.status == 200 and body == data
+
+
+TRAVERSALS = ["/../podman.toml", "/%2e%2e/podman.toml", "/media/../podman.toml",
+              "/media/%2e%2e/podman.toml", "/media/..%2fpodman.toml",
+              "/%2e%2e%2f%2e%2e%2fetc/passwd", "/nope.xml", "/media/nope.mp3"]
+
+
+def test_traversal_and_missing_are_404(served) -> None:
+    port, _, _ = served
+    for path in TRAVERSALS:
+        resp, body = request(port, "GET", path)
+        assert resp.status == 404, path
+        assert b"[storage]" not in body
+
+
+def test_null_byte_in_path_is_404(served) -> None:
+    port, _, _ = served
+    resp, _ = request(port, "GET", "/%00.xml")
+    assert resp.status in (400, 404)
+
+
+def test_home_and_show_index(served) -> None:
+    port, _, _ = served
+    resp, _ = request(port, "GET", "/")
+    assert resp.status == 200 and resp.getheader("Content-Type").startswith("text/html")
+    resp, _ = request(port, "GET", f"/{SHOW}/")
+    assert resp.status == 200
+
+
+@pytest.mark.parametrize(("header", "size", "expected"), [
+    ("bytes=0-1", 10, (0, 1)),
+    ("bytes=-3", 10, (7, 9)),
+    ("bytes=-30", 10, (0, 9)),
+    ("bytes=5-", 10, (5, 9)),
+    ("bytes=5-100", 10, (5, 9)),
+])
+def test_parse_range(header: str, size: int, expected: tuple[int, int]) -> None:
+    assert parse_range(header, size) == expected
+
+
+@pytest.mark.parametrize("header", ["bytes=10-", "bytes=5-2", "bytes=-0", "bytes=-", "items=0-1",
+                                    "bytes=0-1,3-4"])
+def test_parse_range_rejects(header: str) -> None:
+    with pytest.raises(ValueError):
+        parse_range(header, 10)

@@ -1,0 +1,129 @@
+"""`podman init`: the workspace files, podcast:guid, refusing to overwrite, bad options."""
+
+from __future__ import annotations
+
+import tomllib
+from pathlib import Path
+
+import pytest
+
+from podman.core.models import podcast_guid
+from tests.fixtures.cli import INIT_ARGS, SHOW, run, tree
+
+
+def test_init_creates_the_workspace(tmp_path: Path) -> None:
+    root = tmp_path / "new"
+    result = run("init", root, *INIT_ARGS, "--base-url", "https://pods.example.com/")
+    assert result.exit_code == 0, result.stderr
+    assert result.stdout == ""  # messages go to stderr
+    assert "created" in result.stderr
+    settings = tomllib.loads((root / "podman.toml").read_text())
+    assert settings["storage"]["backend"] == "local"
+    assert settings["storage"]["public_url"] == "https://pods.example.com/media"
+    assert settings["publish"]["base_url"] == "https://pods.example.com"
+    show = tomllib.loads((root / "feeds" / SHOW / "show.toml").read_text())
+    assert show["title"] == "The Daily Test"
+    assert show["author"] == "Test Newsroom"
+    assert show["email"] == "owner@example.com"
+    assert show["language"] == "en"
+    assert show["categories"] == ["News > Daily News"]
+    assert show["podcast_guid"] == podcast_guid("pods.example.com/daily/feed.xml")
+    assert (root / "feeds" / SHOW / "episodes").is_dir()
+    ignored = (root / ".gitignore").read_text().split()
+    assert "/public/" in ignored and "/media/" in ignored
+
+
+def test_init_default_base_url_guid(workspace: Path) -> None:
+    show = tomllib.loads((workspace / "feeds" / SHOW / "show.toml").read_text())
+    assert show["podcast_guid"] == podcast_guid("http://127.0.0.1:8000/daily/feed.xml")
+
+
+def test_init_refuses_to_overwrite(workspace: Path) -> None:
+    before = tree(workspace)
+    result = run("init", workspace, *INIT_ARGS[:2], "--title", "Other", "--author", "B",
+                 "--email", "b@example.com")
+    assert result.exit_code == 2
+    assert result.stderr.startswith("podman: error: ")
+    assert "already exists" in result.stderr
+    assert tree(workspace) == before
+
+
+def test_init_refuses_existing_show_without_workspace_file(workspace: Path) -> None:
+    (workspace / "podman.toml").unlink()
+    before = tree(workspace)
+    result = run("init", workspace, *INIT_ARGS)
+    assert result.exit_code == 2
+    assert "show already exists" in result.stderr
+    assert tree(workspace) == before
+
+
+@pytest.mark.parametrize(("option", "value"), [
+    ("--show", "My Show"),
+    ("--show", "UPPER"),
+    ("--show", "../escape"),
+    ("--show", ""),
+    ("--email", "not-an-email"),
+    ("--email", "a@b"),
+    ("--language", "english!"),
+    ("--language", "e"),
+    ("--base-url", "ftp://example.com"),
+    ("--base-url", "example.com"),
+    ("--title", "   "),
+])
+def test_init_bad_option_is_one_line_exit_2(tmp_path: Path, option: str, value: str) -> None:
+    args = dict(zip(INIT_ARGS[::2], INIT_ARGS[1::2], strict=True))
+    args[option] = value
+    root = tmp_path / "ws"
+    result = run("init", root, *[x for kv in args.items() for x in kv])
+    assert result.exit_code == 2, result.stderr
+    lines = result.stderr.splitlines()
+    assert lines[0].startswith("podman: error: ") and option in lines[0]
+    assert len(lines) == 1 or (len(lines) == 2 and lines[1].startswith("hint: "))
+    assert not (root / "podman.toml").exists()
+    assert not (root / "feeds").exists() or not any((root / "feeds").rglob("show.toml"))
+
+
+@pytest.mark.parametrize("missing", ["--show", "--title", "--author", "--email"])
+def test_init_missing_option_without_tty_is_usage_error(tmp_path: Path, missing: str) -> None:
+    args = dict(zip(INIT_ARGS[::2], INIT_ARGS[1::2], strict=True))
+    del args[missing]
+    root = tmp_path / "ws"
+    result = run("init", root, *[x for kv in args.items() for x in kv], input="")
+    assert result.exit_code == 2
+    assert result.stderr.splitlines()[0] == f"podman: error: {missing} is required"
+    assert "Traceback" not in result.stderr
+    assert not root.exists() or not any(root.iterdir())
+
+
+def test_init_defaults_language_and_base_url(tmp_path: Path) -> None:
+    root = tmp_path / "ws"
+    result = run("init", root, "--show", "s", "--title", "T", "--author", "A",
+                 "--email", "a@example.com")
+    assert result.exit_code == 0, result.stderr
+    show = tomllib.loads((root / "feeds" / "s" / "show.toml").read_text())
+    assert show["language"] == "en"
+    assert show["categories"] == []
+
+
+def test_init_keeps_an_existing_gitignore(tmp_path: Path) -> None:
+    root = tmp_path / "ws"
+    root.mkdir()
+    (root / ".gitignore").write_text("*.pyc\n")
+    assert run("init", root, *INIT_ARGS).exit_code == 0
+    assert (root / ".gitignore").read_text() == "*.pyc\n"
+
+
+def test_gitignore_covers_what_add_creates(workspace: Path, episode_mp3s: list[Path]) -> None:
+    """After init + add, only the catalog is left for git: media, public/ and the lock ignored."""
+    import fnmatch
+
+    assert run("add", "-C", workspace, episode_mp3s[0]).exit_code == 0
+    patterns = [line for line in (workspace / ".gitignore").read_text().splitlines()
+                if line and not line.startswith("#")]
+    untracked = []
+    for path in tree(workspace):
+        top = "/" + path.split("/")[0] + ("/" if "/" in path else "")
+        if not any(fnmatch.fnmatch(top, p) for p in patterns):
+            untracked.append(path)
+    assert all(p.startswith("feeds/") or p in ("podman.toml", ".gitignore") for p in untracked), (
+        untracked)
