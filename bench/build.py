@@ -9,7 +9,7 @@ run, so the numbers compare side by side on whatever machine runs it.
 
 Contenders (same generated episodes; ~1 KB Markdown notes, two article links each):
   podman+md       podman.render.feed.render_feed over Episode objects, Markdown -> HTML included
-  podman          the same with the notes HTML precomputed (FeedInputs.notes)
+  podman          the same with the episode views (notes HTML) prepared beforehand
   feedgen         python-feedgen + its podcast extension, notes HTML precomputed
   lxml            lxml.etree tree of the same feed, serialised; notes HTML precomputed
   string-join     f-strings + html.escape, notes HTML precomputed: the lower bound; its
@@ -25,7 +25,6 @@ The full `podman build` over a generated on-disk catalog is reported separately,
 from __future__ import annotations
 
 import argparse
-import dataclasses
 import gc
 import json
 import os
@@ -122,16 +121,17 @@ IMAGE_URL = "https://pods.example.com/bench/artwork-0123456789ab.jpg"
 
 
 def _podman(ws, show, episodes, html, precomputed: bool):
-    from podman.core.text import feed
+    from dataclasses import replace
 
-    if not precomputed:
-        return lambda: feed.render_feed(feed.FeedInputs(ws, show, episodes, image_url=IMAGE_URL))
-    if "notes" in {f.name for f in dataclasses.fields(feed.FeedInputs)}:
-        inputs = feed.FeedInputs(ws, show, episodes, image_url=IMAGE_URL, notes=html)
-        return lambda: feed.render_feed(inputs)
-    # podman before FeedInputs.notes existed: substitute the lookup for the Markdown step
-    feed.notes_html = lambda ep: html[ep.guid]
-    return lambda: feed.render_feed(feed.FeedInputs(ws, show, episodes, image_url=IMAGE_URL))
+    from podman.render import feed
+    from podman.render.view import prepare_episode
+
+    if not precomputed:  # notes Markdown -> HTML and the rest of the per-episode view included
+        return lambda: feed.render_feed(feed.FeedInputs(
+            ws, show, [prepare_episode(ws, ep, None) for ep in episodes], image_url=IMAGE_URL))
+    views = [replace(prepare_episode(ws, ep, None), notes_html=html[ep.guid]) for ep in episodes]
+    inputs = feed.FeedInputs(ws, show, views, image_url=IMAGE_URL)
+    return lambda: feed.render_feed(inputs)
 
 
 _DAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
@@ -309,11 +309,12 @@ def _feedgen(ws, show, episodes, html):
 
 def worker(name: str, size: int, repeat: int) -> dict:
     """One contender in this process: memory run first, then the best of `repeat` timings."""
-    from podman.render.feed import notes_html
+    from podman.render.feedtags import linked_chapters
+    from podman.render.view import notes_html
 
     ws, show = configs(Path(tempfile.gettempdir()))
     episodes = make_episodes(size)
-    html = {ep.guid: notes_html(ep) for ep in episodes}
+    html = {ep.guid: notes_html(ep, linked_chapters(ep)) for ep in episodes}
     factory = {"string-join": _string_join, "lxml": _lxml, "feedgen": _feedgen}.get(name)
     if name in ("podman", "podman+md"):
         render = _podman(ws, show, episodes, html, precomputed=(name == "podman"))
@@ -383,13 +384,14 @@ def build_worker(root: Path) -> dict:
     """Phases of `podman build` in-process over the catalog at `root`, then the CLI itself."""
     from podman.core.config import load_workspace
     from podman.render.feed import FeedInputs, due_episodes, render_feed
+    from podman.render.view import prepare_show
     from podman.workflows.build import build, load_catalog, render_outputs
 
     ws = load_workspace(root)
     t0 = time.perf_counter()
     cats = load_catalog(ws)
     t1 = time.perf_counter()
-    due = due_episodes(cats[0].episodes, NOW)
+    due = prepare_show(ws, cats[0].dir, due_episodes(cats[0].episodes, NOW))
     render_feed(FeedInputs(ws, cats[0].show, due), root / "templates")
     t2 = time.perf_counter()
     outputs, _ = render_outputs(ws, cats, NOW)

@@ -21,6 +21,7 @@ from podman.catalog.episodes import episode_to_text, parse_episode
 from podman.core.config import load_show, load_workspace
 from podman.core.models import Article
 from podman.render.feed import FeedInputs, render_feed
+from podman.render.view import prepare_episode
 from tests.fixtures.cli import SHOW, make_episode, run, write_episode
 
 GOLDEN = Path(__file__).parent / "golden" / "demo-feed.xml"
@@ -122,7 +123,7 @@ def test_hostile_text_gives_a_well_formed_feed(workspace: Path, title: str, note
     assert ep.title == title
     ws = load_workspace(workspace)
     show = load_show(workspace / "feeds" / SHOW)
-    data = render_feed(FeedInputs(ws, show, [ep]))
+    data = render_feed(FeedInputs(ws, show, [prepare_episode(ws, ep, None)]))
     root = ET.fromstring(data)  # well-formed
     item = root.find("channel/item")
     assert (item.findtext("title") or "") == ILLEGAL.sub("", title).replace("\r", "\n")

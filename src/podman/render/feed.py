@@ -3,29 +3,27 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 
 from markupsafe import Markup
 
 from podman import __version__
-from podman.catalog.chapters import chapters_notes_html
 from podman.core.config import ShowConfig, WorkspaceConfig
 from podman.core.errors import CatalogError
 from podman.core.models import Episode, rfc2822, whole_seconds
-from podman.core.text import cdata, clean_text, html_link, markdown_html, plain_text, truncate_utf8
+from podman.core.text import cdata, clean_text, plain_text, truncate_utf8
 from podman.render.feedtags import (
     JSON_CHAPTERS_TYPE,
     channel_tags,
-    chapters_path,
     item_image,
-    linked_chapters,
     persons,
     psc,
     soundbites,
 )
 from podman.render.templating import render
+from podman.render.view import EpisodeView
 
 DESCRIPTION_LIMIT = 4000  # bytes, Apple's limit for channel and item descriptions
 
@@ -36,23 +34,11 @@ class FeedInputs:
 
     ws: WorkspaceConfig
     show: ShowConfig
-    episodes: Sequence[Episode]  # due episodes, newest first
+    episodes: Sequence[EpisodeView]  # due episodes, newest first, prepared once per build
     image_url: str = ""
     archive_links: tuple[tuple[str, str], ...] = ()
     feed_url: str = ""
-    transcripts: dict[str, tuple[tuple[str, str], ...]] = field(default_factory=dict)
     archive: bool = False  # an RFC 5005 archive page: <fh:archive/>
-
-
-def notes_html(ep: Episode) -> str:
-    """Show notes HTML: the Markdown notes, then the related articles as links."""
-    parts = [markdown_html(ep.notes)] if ep.notes.strip() else []
-    if ep.chapters:
-        parts.append(f"<p>Chapters:</p>{chapters_notes_html(linked_chapters(ep))}")
-    if ep.articles:
-        links = "".join(f"<li>{html_link(a.url, a.title or a.url)}</li>" for a in ep.articles)
-        parts.append(f"<p>Related articles:</p><ul>{links}</ul>")
-    return "\n".join(p for p in parts if p)
 
 
 def item_description(html: str, fallback: str) -> str:
@@ -64,9 +50,8 @@ def item_description(html: str, fallback: str) -> str:
     return truncate_utf8(plain_text(html), DESCRIPTION_LIMIT)
 
 
-def item_context(ws: WorkspaceConfig, ep: Episode,
-                 transcripts: tuple[tuple[str, str], ...] = ()) -> dict:
-    html = notes_html(ep)
+def item_context(ws: WorkspaceConfig, view: EpisodeView) -> dict:
+    ep, html = view.ep, view.notes_html
     where = f"feeds/{ep.show}/episodes/{ep.slug}.md"
     base = ws.publish.base_url.rstrip("/")
     return {
@@ -76,7 +61,7 @@ def item_context(ws: WorkspaceConfig, ep: Episode,
         "link": ep.articles[0].url if ep.articles else "",
         "description": item_description(html, ep.title),
         "content": Markup(cdata(html)) if html else clean_text(ep.title),
-        "url": ws.media_url(ep.audio.key),
+        "url": view.audio_url,
         "length": ep.audio.bytes,
         "type": ep.audio.type,
         "duration": whole_seconds(ep.duration),
@@ -85,10 +70,10 @@ def item_context(ws: WorkspaceConfig, ep: Episode,
         "episode": ep.episode or "",
         "explicit": "" if ep.explicit is None else ("true" if ep.explicit else "false"),
         "image": item_image(ws, ep.image),
-        "chapters_url": f"{base}/{chapters_path(ep.show, ep.slug)}" if ep.chapters else "",
+        "chapters_url": f"{base}/{view.chapters_path}" if view.chapters_path else "",
         "chapters_type": JSON_CHAPTERS_TYPE,
-        "psc": psc(linked_chapters(ep)),
-        "transcripts": [{"url": f"{base}/{path}", "type": mime} for path, mime in transcripts],
+        "psc": psc(view.chapters),
+        "transcripts": [{"url": f"{base}/{path}", "type": mime} for path, mime in view.transcripts],
         "soundbites": soundbites(ep, where),
         "persons": persons(ep.extra.get("persons"), where, CatalogError),
         "alternates": [
@@ -102,7 +87,7 @@ def item_context(ws: WorkspaceConfig, ep: Episode,
 def channel_context(inputs: FeedInputs) -> dict:
     show, ws = inputs.show, inputs.ws
     feed_url = inputs.feed_url or ws.feed_url(show.slug)
-    newest = inputs.episodes[0].published if inputs.episodes else None
+    newest = inputs.episodes[0].ep.published if inputs.episodes else None
     return {
         "title": clean_text(show.title),
         "description": truncate_utf8(clean_text(show.description), DESCRIPTION_LIMIT),
@@ -128,8 +113,7 @@ def channel_context(inputs: FeedInputs) -> dict:
 
 
 def render_feed(inputs: FeedInputs, templates: Path | None = None) -> bytes:
-    items = [item_context(inputs.ws, ep, inputs.transcripts.get(ep.guid, ()))
-             for ep in inputs.episodes]
+    items = [item_context(inputs.ws, view) for view in inputs.episodes]
     text = render("feed.xml.j2", templates, c=channel_context(inputs), items=items)
     return text.encode("utf-8")
 

@@ -9,62 +9,57 @@ from pathlib import Path
 from markupsafe import Markup
 
 from podman.core.config import ShowConfig, WorkspaceConfig
-from podman.core.models import Episode, duration_text, iso
-from podman.render.feed import notes_html
+from podman.core.models import iso
+from podman.render.view import EpisodeView
 
 
-def episode_page_path(show: str, slug: str) -> str:
-    return f"{show}/episodes/{slug}.html"
-
-
-def embed_path(show: str, slug: str) -> str:
-    return f"{show}/embed/{slug}.html"
-
-
-def episode_view(ws: WorkspaceConfig, ep: Episode) -> dict:
+def page_context(ws: WorkspaceConfig, view: EpisodeView) -> dict:
+    """What the page and embed templates show of one episode."""
     base = ws.publish.base_url.rstrip("/")
+    ep = view.ep
     return {
         "slug": ep.slug,
         "guid": ep.guid,
         "title": ep.title,
         "date": ep.published.strftime("%Y-%m-%d"),
-        "duration_text": duration_text(ep.duration),
-        "url": ws.media_url(ep.audio.key),
+        "duration_text": view.duration_text,
+        "url": view.audio_url,
         "type": ep.audio.type,
-        "notes": Markup(notes_html(ep)),
-        "page": f"{base}/{episode_page_path(ep.show, ep.slug)}",
-        "embed": f"{base}/{embed_path(ep.show, ep.slug)}",
+        "notes": Markup(view.notes_html),
+        "page": f"{base}/{view.page_path}",
+        "embed": f"{base}/{view.embed_path}",
         "articles": [{"url": a.url, "title": a.title or a.url} for a in ep.articles],
-        "waveform": ws.media_url(ep.extra["waveform"]) if ep.extra.get("waveform") else "",
+        "waveform": view.waveform_url,
     }
 
 
-def render_site(ws: WorkspaceConfig, show: ShowConfig, episodes: Sequence[Episode],
+def render_site(ws: WorkspaceConfig, show: ShowConfig, views: Sequence[EpisodeView],
                 image_url: str, templates: Path | None) -> dict[str, bytes]:
     from podman.render.templating import render
 
-    views = [episode_view(ws, ep) for ep in episodes]
+    pages = [(view, page_context(ws, view)) for view in views]
     common = {"show": show, "image": image_url, "feed_url": ws.feed_url(show.slug)}
-    out = {f"{show.slug}/index.html": render("show.html.j2", templates, episodes=views, **common)}
-    for view in views:
-        out[episode_page_path(show.slug, view["slug"])] = render(
-            "episode.html.j2", templates, ep=view, **common)
-        out[embed_path(show.slug, view["slug"])] = render("embed.html.j2", templates, ep=view,
-                                                            **common)
+    out = {f"{show.slug}/index.html": render("show.html.j2", templates,
+                                             episodes=[ctx for _, ctx in pages], **common)}
+    for view, ctx in pages:
+        out[view.page_path] = render("episode.html.j2", templates, ep=ctx, **common)
+        out[view.embed_path] = render("embed.html.j2", templates, ep=ctx, **common)
     return {path: text.encode("utf-8") for path, text in out.items()}
 
 
-def articles_index(ws: WorkspaceConfig, episodes: Sequence[Episode]) -> bytes:
+def articles_index(ws: WorkspaceConfig, views: Sequence[EpisodeView]) -> bytes:
     """article URL -> its episodes, for a newsroom CMS to show a "Podcasts" box under it."""
+    base = ws.publish.base_url.rstrip("/")
     index: dict[str, list[dict]] = {}
-    for ep in episodes:
-        view = episode_view(ws, ep)
+    for view in views:
+        ep = view.ep
         for article in ep.articles:
             index.setdefault(article.url, []).append({
                 "show": ep.show, "guid": ep.guid, "title": ep.title,
                 "published": iso(ep.published), "duration": ep.duration,
-                "duration_text": view["duration_text"], "audio_url": view["url"],
-                "type": ep.audio.type, "page": view["page"], "embed": view["embed"],
+                "duration_text": view.duration_text, "audio_url": view.audio_url,
+                "type": ep.audio.type, "page": f"{base}/{view.page_path}",
+                "embed": f"{base}/{view.embed_path}",
             })
     text = json.dumps(dict(sorted(index.items())), ensure_ascii=False, indent=2, sort_keys=True)
     return (text + "\n").encode("utf-8")

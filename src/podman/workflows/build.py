@@ -6,23 +6,22 @@ import hashlib
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
+from typing import TypeVar
 
-from podman.catalog.chapters import chapters_json
-from podman.catalog.episodes import episodes_dir, load_show_episodes
+from podman.catalog.episodes import load_show_episodes
 from podman.core.config import ShowConfig, WorkspaceConfig, load_show, show_dirs
 from podman.core.errors import ConfigError
 from podman.core.fsio import atomic_write
 from podman.core.models import Episode
 from podman.render.feed import FeedInputs, due_episodes, render_feed
 from podman.render.feedtags import (
-    chapters_path,
-    linked_chapters,
-    transcript_paths,
     validate_show_categories,
 )
 from podman.render.site import articles_index, render_home, render_site
+from podman.render.view import EpisodeView, prepare_show
 
 IMAGE_TYPES = {".jpg": "jpg", ".jpeg": "jpg", ".png": "png"}
+T = TypeVar("T")
 
 
 @dataclass(frozen=True)
@@ -57,41 +56,7 @@ def load_catalog(ws: WorkspaceConfig, only: str | None = None, *,
     return catalogs
 
 
-def transcript_source(folder: Path, slug: str, names: set[str]) -> Path | None:
-    """The transcript stored beside an episode file: <slug>.vtt, else <slug>.srt; `names` is
-    the episodes folder's listing, read once per show rather than two stats per episode."""
-    for ext in ("vtt", "srt"):
-        if f"{slug}.{ext}" in names:
-            return folder / f"{slug}.{ext}"
-    return None
-
-
-def episode_files(cat: ShowCatalog, due: list[Episode]
-                  ) -> tuple[dict[str, bytes], dict[str, tuple[tuple[str, str], ...]]]:
-    """JSON chapters and transcripts per episode; (outputs, guid -> (path, type) links)."""
-    from podman.catalog.transcripts import load_transcript
-
-    out: dict[str, bytes] = {}
-    links: dict[str, tuple[tuple[str, str], ...]] = {}
-    folder = episodes_dir(cat.dir)
-    names = {p.name for p in folder.iterdir()} if folder.is_dir() else set()
-    for ep in due:
-        if ep.chapters:
-            out[chapters_path(ep.show, ep.slug)] = chapters_json(
-                linked_chapters(ep), title=ep.title).encode("utf-8")
-        src = transcript_source(folder, ep.slug, names)
-        if src is None:
-            continue
-        transcript = load_transcript(src)
-        paths = transcript_paths(ep.show, ep.slug, transcript.format)
-        texts = [transcript.as_vtt(), transcript.text]
-        for (path, _mime), text in zip(paths, texts, strict=False):
-            out[path] = text.encode("utf-8")
-        links[ep.guid] = tuple(paths)
-    return out, links
-
-
-def archive_pages(due: list[Episode], limit: int) -> tuple[list[Episode], list[list[Episode]]]:
+def archive_pages(due: list[T], limit: int) -> tuple[list[T], list[list[T]]]:
     """RFC 5005: (feed.xml items, archive pages oldest first). Only full pages of `limit` items
     are archived, so a page never changes once written; feed.xml keeps the rest (limit to
     2 x limit - 1 of the newest)."""
@@ -103,17 +68,16 @@ def archive_pages(due: list[Episode], limit: int) -> tuple[list[Episode], list[l
     return due[:len(due) - full * limit], pages
 
 
-def render_feeds(ws: WorkspaceConfig, cat: ShowCatalog, due: list[Episode], art_url: str,
-                 transcripts: dict, templates: Path) -> dict[str, bytes]:
+def render_feeds(ws: WorkspaceConfig, cat: ShowCatalog, due: list[EpisodeView], art_url: str,
+                 templates: Path) -> dict[str, bytes]:
     """feed.xml, and with [build] feed_limit the archive pages and feed-full.xml."""
     slug = cat.show.slug
     current, pages = archive_pages(due, ws.build.feed_limit)
     base = f"{ws.publish.base_url.rstrip('/')}/{slug}"
 
-    def feed(eps: list[Episode], url: str, links: tuple = (), archive: bool = False) -> bytes:
+    def feed(eps: list[EpisodeView], url: str, links: tuple = (), archive: bool = False) -> bytes:
         return render_feed(FeedInputs(ws, cat.show, eps, image_url=art_url, feed_url=url,
-                                      archive_links=links, transcripts=transcripts,
-                                      archive=archive), templates)
+                                      archive_links=links, archive=archive), templates)
 
     def page_url(n: int) -> str:
         return f"{base}/archive/{n}.xml"
@@ -159,13 +123,13 @@ def render_outputs(ws: WorkspaceConfig, catalogs: list[ShowCatalog],
     out: dict[str, bytes] = {}
     counts: dict[str, int] = {}
     for cat in catalogs:
-        due = due_episodes(cat.episodes, now)
+        due = prepare_show(ws, cat.dir, due_episodes(cat.episodes, now))
         art_path, art_url, art_bytes = artwork_output(ws, cat)
         if art_bytes is not None:
             out[art_path] = art_bytes
-        files, transcripts = episode_files(cat, due)
-        out.update(files)
-        feeds = render_feeds(ws, cat, due, art_url, transcripts, templates)
+        for view in due:
+            out.update(view.files)
+        feeds = render_feeds(ws, cat, due, art_url, templates)
         out.update(feeds)
         feed_path = f"{cat.show.slug}/feed.xml"
         counts[feed_path] = len(archive_pages(due, ws.build.feed_limit)[0])

@@ -1,0 +1,105 @@
+"""One pass of preparation per build: each due episode becomes one EpisodeView.
+
+The feed, the pages, the embeds and articles.json all render from these views, so notes HTML,
+linked chapters, transcript files, URLs and duration text are worked out once, in one place.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+from podman.catalog.chapters import chapters_json, chapters_notes_html
+from podman.catalog.episodes import episodes_dir
+from podman.core.config import WorkspaceConfig
+from podman.core.models import Chapter, Episode, duration_text
+from podman.core.text import html_link, markdown_html
+from podman.render.feedtags import chapters_path, linked_chapters, transcript_paths
+
+
+@dataclass(frozen=True)
+class EpisodeView:
+    """An episode as every output shows it; paths are relative to public/."""
+
+    ep: Episode
+    notes_html: str  # sanitised notes, then chapters and related articles
+    chapters: tuple[Chapter, ...]  # with related-article URLs filled in
+    chapters_path: str  # "" without chapters
+    transcripts: tuple[tuple[str, str], ...]  # (path, MIME type) of each published transcript
+    files: tuple[tuple[str, bytes], ...]  # (path, bytes): chapters JSON, transcripts
+    audio_url: str
+    duration_text: str
+    page_path: str
+    embed_path: str
+    waveform_url: str
+
+
+def notes_html(ep: Episode, chapters: Sequence[Chapter]) -> str:
+    """Show notes HTML: the Markdown notes, the chapters, then the related articles as links."""
+    parts = [markdown_html(ep.notes)] if ep.notes.strip() else []
+    if chapters:
+        parts.append(f"<p>Chapters:</p>{chapters_notes_html(chapters)}")
+    if ep.articles:
+        links = "".join(f"<li>{html_link(a.url, a.title or a.url)}</li>" for a in ep.articles)
+        parts.append(f"<p>Related articles:</p><ul>{links}</ul>")
+    return "\n".join(p for p in parts if p)
+
+
+def episode_page_path(show: str, slug: str) -> str:
+    return f"{show}/episodes/{slug}.html"
+
+
+def embed_path(show: str, slug: str) -> str:
+    return f"{show}/embed/{slug}.html"
+
+
+def transcript_source(folder: Path, slug: str, names: set[str]) -> Path | None:
+    """The transcript stored beside an episode file: <slug>.vtt, else <slug>.srt; `names` is
+    the episodes folder's listing, read once per show rather than two stats per episode."""
+    for ext in ("vtt", "srt"):
+        if f"{slug}.{ext}" in names:
+            return folder / f"{slug}.{ext}"
+    return None
+
+
+def prepare_episode(ws: WorkspaceConfig, ep: Episode, transcript: Path | None) -> EpisodeView:
+    """Everything about one episode that any output needs, computed once."""
+    from podman.catalog.transcripts import load_transcript
+
+    chapters = linked_chapters(ep)
+    files: list[tuple[str, bytes]] = []
+    chap_path = ""
+    if ep.chapters:
+        chap_path = chapters_path(ep.show, ep.slug)
+        files.append((chap_path, chapters_json(chapters, title=ep.title).encode("utf-8")))
+    links: tuple[tuple[str, str], ...] = ()
+    if transcript is not None:
+        loaded = load_transcript(transcript)
+        paths = transcript_paths(ep.show, ep.slug, loaded.format)
+        texts = [loaded.as_vtt(), loaded.text]
+        files.extend((path, text.encode("utf-8"))
+                     for (path, _mime), text in zip(paths, texts, strict=False))
+        links = tuple(paths)
+    return EpisodeView(
+        ep=ep,
+        notes_html=notes_html(ep, chapters),
+        chapters=chapters,
+        chapters_path=chap_path,
+        transcripts=links,
+        files=tuple(files),
+        audio_url=ws.media_url(ep.audio.key),
+        duration_text=duration_text(ep.duration),
+        page_path=episode_page_path(ep.show, ep.slug),
+        embed_path=embed_path(ep.show, ep.slug),
+        waveform_url=ws.media_url(ep.extra["waveform"]) if ep.extra.get("waveform") else "",
+    )
+
+
+def prepare_show(ws: WorkspaceConfig, show_dir: Path,
+                 episodes: Sequence[Episode]) -> list[EpisodeView]:
+    """Views of one show's due episodes, newest first; the episodes folder is listed once."""
+    folder = episodes_dir(show_dir)
+    names = {p.name for p in folder.iterdir()} if folder.is_dir() else set()
+    return [prepare_episode(ws, ep, transcript_source(folder, ep.slug, names))
+            for ep in episodes]
