@@ -232,23 +232,20 @@ def _stored(root: Path) -> list[str]:
     return sorted(str(p.relative_to(root)) for p in found if p.is_file())
 
 
-def test_add_chapters_past_the_duration_writes_nothing(fresh: Path, tmp_path: Path) -> None:
+@pytest.mark.parametrize(("option", "name", "text", "message"), [
+    ("--chapters", "ch.txt", "0:00 Intro\n0:05 After the end\n",
+     ":2: chapter at 0:05 is past the end of the audio"),
+    ("--transcript", "bad.srt", "one\n00:00:00,000 --> 00:00:01,000\nx\n",
+     ":1: expected a cue number"),
+])
+def test_add_with_a_bad_side_file_writes_nothing(fresh: Path, tmp_path: Path, option: str,
+                                                 name: str, text: str, message: str) -> None:
     audio = make_audio(tmp_path / "ep.mp3", 3.0)
-    chapters = tmp_path / "ch.txt"
-    chapters.write_text("0:00 Intro\n0:05 After the end\n")
-    result = run("-C", str(fresh), "add", str(audio), "--chapters", str(chapters))
+    side = tmp_path / name
+    side.write_text(text)
+    result = run("-C", str(fresh), "add", str(audio), option, str(side))
     assert result.exit_code == 2
-    assert f"{chapters}:2: chapter at 0:05 is past the end of the audio" in result.stderr
-    assert _stored(fresh) == []
-
-
-def test_add_bad_transcript_writes_nothing(fresh: Path, tmp_path: Path) -> None:
-    audio = make_audio(tmp_path / "ep.mp3", 3.0)
-    bad = tmp_path / "bad.srt"
-    bad.write_text("one\n00:00:00,000 --> 00:00:01,000\nx\n")
-    result = run("-C", str(fresh), "add", str(audio), "--transcript", str(bad))
-    assert result.exit_code == 2
-    assert f"{bad}:1: expected a cue number" in result.stderr
+    assert f"{side}{message}" in result.stderr
     assert _stored(fresh) == []
 
 

@@ -151,6 +151,18 @@ def test_cli_import_is_light() -> None:
     assert out.strip() == "[]"
 
 
+@pytest.mark.parametrize("args", [["--help"], ["--version"]])
+def test_help_and_version_import_only_the_command_table(args: list[str]) -> None:
+    """`podman --help` loads click and podman.cli's table; no command module, no core."""
+    code = ("import sys\nfrom podman.cli import cli\n"
+            "try:\n    cli(sys.argv[1:], prog_name='podman')\nexcept SystemExit:\n    pass\n"
+            "print(sorted(m for m in sys.modules if m.split('.')[0] == 'podman'), file=sys.stderr)")
+    env = {**os.environ, "PYTHONPATH": str(SRC)}
+    proc = subprocess.run([sys.executable, "-c", code, *args], capture_output=True, text=True,
+                          env=env, check=True)
+    assert proc.stderr.strip().splitlines()[-1] == "['podman', 'podman.cli']"
+
+
 def test_python_m_podman_version() -> None:
     env = {**os.environ, "PYTHONPATH": str(SRC)}
     proc = subprocess.run([sys.executable, "-m", "podman", "--version"], capture_output=True,

@@ -2,10 +2,8 @@
 
 from __future__ import annotations
 
-import difflib
 import html
 import io
-import os
 import re
 import xml.etree.ElementTree as ET
 from datetime import UTC, datetime
@@ -13,7 +11,6 @@ from pathlib import Path
 
 import feedparser
 import podcastparser
-import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -23,6 +20,7 @@ from podman.core.models import Article
 from podman.render.feed import FeedInputs, render_feed
 from podman.render.view import prepare_episode
 from tests.fixtures.cli import SHOW, make_episode, run, write_episode
+from tests.fixtures.golden import assert_golden
 
 GOLDEN = Path(__file__).parent / "golden" / "demo-feed.xml"
 GUIDS = ["6f1d3c52-2b1c-4e0c-9a0e-3f6a1c0b7d21", "a8e2f7d4-5c3b-4a19-8e6d-2b9c0f4e1a37",
@@ -53,15 +51,7 @@ def test_golden_feed(workspace: Path) -> None:
     result = run("build", "-C", workspace, "--now", "2025-03-15T00:00:00Z")
     assert result.exit_code == 0, result.stderr
     actual = (workspace / "public" / SHOW / "feed.xml").read_text("utf-8")
-    if os.environ.get("PODMAN_UPDATE_GOLDEN") == "1":
-        GOLDEN.parent.mkdir(exist_ok=True)
-        GOLDEN.write_text(actual, "utf-8")
-    expected = GOLDEN.read_text("utf-8")
-    if actual != expected:
-        diff = "".join(difflib.unified_diff(expected.splitlines(True), actual.splitlines(True),
-                                            str(GOLDEN), "built feed.xml"))
-        pytest.fail(f"feed differs from the golden file (PODMAN_UPDATE_GOLDEN=1 rewrites it):\n"
-                    f"{diff}", pytrace=False)
+    assert_golden(GOLDEN, actual)
 
 
 def test_drafts_and_scheduled_left_out(workspace: Path) -> None:

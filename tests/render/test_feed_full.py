@@ -2,10 +2,8 @@
 
 from __future__ import annotations
 
-import difflib
 import io
 import json
-import os
 import xml.etree.ElementTree as ET
 from pathlib import Path
 
@@ -14,6 +12,7 @@ import podcastparser
 import pytest
 
 from tests.fixtures.feed import BASE, NOW, make_full_workspace, run
+from tests.fixtures.golden import assert_golden
 
 GOLDEN = Path(__file__).parent / "golden" / "full-feed.xml"
 FEED_URL = f"{BASE}/full/feed.xml"
@@ -35,15 +34,7 @@ def feed_bytes(root: Path, name: str = "full/feed.xml") -> bytes:
 
 def test_full_feed_matches_golden(ws: Path) -> None:
     actual = feed_bytes(ws).decode("utf-8")
-    if os.environ.get("PODMAN_UPDATE_GOLDEN") == "1":
-        GOLDEN.parent.mkdir(exist_ok=True)
-        GOLDEN.write_text(actual, "utf-8")
-    expected = GOLDEN.read_text("utf-8")
-    if actual != expected:
-        diff = "".join(difflib.unified_diff(expected.splitlines(True), actual.splitlines(True),
-                                            "golden/full-feed.xml", "built feed.xml"))
-        pytest.fail(f"feed differs from the golden file (PODMAN_UPDATE_GOLDEN=1 rewrites it):\n"
-                    f"{diff}")
+    assert_golden(GOLDEN, actual)
 
 
 def test_rebuild_is_byte_identical(ws: Path) -> None:

@@ -127,3 +127,12 @@ def test_gitignore_covers_what_add_creates(workspace: Path, episode_mp3s: list[P
             untracked.append(path)
     assert all(p.startswith("feeds/") or p in ("podman.toml", ".gitignore") for p in untracked), (
         untracked)
+
+
+def test_written_files_name_their_example_files(workspace: Path) -> None:
+    """Each file `init` writes points to the example that documents every key, and it exists."""
+    repo = Path(__file__).resolve().parents[2]
+    for written, example in (("podman.toml", "config.example.toml"),
+                             (f"feeds/{SHOW}/show.toml", "show.example.toml")):
+        assert example in (workspace / written).read_text("utf-8").split("\n")[0]
+        assert (repo / example).is_file()

@@ -1,4 +1,4 @@
-"""Feed and hosting lints (DESIGN.md section 6): feed rules, artwork, identity, online checks."""
+"""Feed and hosting lints (docs/feed-rules.md): feed rules, artwork, identity, online checks."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""The item rules of DESIGN.md section 6 (GUIDs, dates, enclosures, iTunes tags, HTML, URLs)."""
+"""The item rules of docs/feed-rules.md (GUIDs, dates, enclosures, iTunes tags, HTML, URLs)."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""The feed rules of DESIGN.md section 6 as pure lints over the bytes of a built RSS feed."""
+"""The channel rules of docs/feed-rules.md as pure lints over the bytes of a built RSS feed."""
 
 from __future__ import annotations
 

@@ -10,7 +10,7 @@ from html import escape
 _ILLEGAL_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ud800-\udfff\ufffe\uffff]")
 # The same characters as UTF-8: single bytes, U+FFFE and U+FFFF (surrogates do not encode).
 _ILLEGAL_BYTES = bytes([*range(0x00, 0x09), 0x0B, 0x0C, *range(0x0E, 0x20), 0x7F])
-# Apple's allowed HTML in descriptions (DESIGN.md section 6).
+# Apple's allowed HTML in descriptions (docs/feed-rules.md).
 ALLOWED_TAGS = {"p", "ol", "ul", "li", "a", "b", "i", "strong", "em"}
 _HEADING_OPEN = re.compile(r"<h[1-6]>")
 _HEADING_CLOSE = re.compile(r"</h[1-6]>")
