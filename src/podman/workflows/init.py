@@ -54,7 +54,7 @@ def show_toml(opts: InitOptions, guid: str) -> str:
     import tomlkit
 
     doc = tomlkit.document()
-    doc.add(tomlkit.comment("One show's channel metadata; every key is documented in show.example.toml"))
+    doc.add(tomlkit.comment("A show's channel metadata; keys documented in show.example.toml"))
     doc["title"] = opts.title
     doc["description"] = opts.description or opts.title
     doc["language"] = opts.language
