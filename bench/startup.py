@@ -77,6 +77,8 @@ def main() -> None:
         "python -c 'import click'": [py, "-c", "import click"],
         "python -c 'import podman.cli'": [py, "-c", "import podman.cli"],
         "podman --help": [py, "-m", "podman", "--help"],
+        "podman --version": [py, "-m", "podman", "--version"],
+        "podman add --help (click)": [py, "-m", "podman", "add", "--help"],
         "podman list": [py, "-m", "podman", "-C", str(ROOT), "list"],
     }
     print(f"python {sys.version.split()[0]}; best of {args.runs} subprocess runs")

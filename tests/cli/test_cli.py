@@ -10,6 +10,7 @@ from pathlib import Path
 
 import click
 import pytest
+from click.testing import CliRunner
 
 from podman.cli import COMMANDS, cli
 from podman.core.models import Article
@@ -151,16 +152,37 @@ def test_cli_import_is_light() -> None:
     assert out.strip() == "[]"
 
 
-@pytest.mark.parametrize("args", [["--help"], ["--version"]])
-def test_help_and_version_import_only_the_command_table(args: list[str]) -> None:
-    """`podman --help` loads click and podman.cli's table; no command module, no core."""
-    code = ("import sys\nfrom podman.cli import cli\n"
-            "try:\n    cli(sys.argv[1:], prog_name='podman')\nexcept SystemExit:\n    pass\n"
-            "print(sorted(m for m in sys.modules if m.split('.')[0] == 'podman'), file=sys.stderr)")
+def _modules_after(code: str, *args: str) -> list[str]:
+    """The podman and click modules a fresh interpreter holds after running `code`."""
+    code += ("\nprint(sorted(m for m in sys.modules if m.split('.')[0] in ('podman', 'click')"
+             " and m.count('.') < 3), file=sys.stderr)")
     env = {**os.environ, "PYTHONPATH": str(SRC)}
     proc = subprocess.run([sys.executable, "-c", code, *args], capture_output=True, text=True,
                           env=env, check=True)
-    assert proc.stderr.strip().splitlines()[-1] == "['podman', 'podman.cli']"
+    return [m for m in eval(proc.stderr.strip().splitlines()[-1]) if m.split(".")[0] == "podman"
+            or m == "click"]
+
+
+@pytest.mark.parametrize("args", [["--help"], ["--version"]])
+def test_help_and_version_import_only_the_command_table(args: list[str]) -> None:
+    """The `podman` entry point answers --help/--version from the table: not even click."""
+    entry = "import sys\nfrom podman.cli import main\nsys.argv = ['podman', *sys.argv[1:]]\nmain()"
+    assert _modules_after(entry, *args) == ["podman", "podman.cli", "podman.cli.table"]
+    group = ("import sys\nfrom podman.cli.group import cli\n"
+             "try:\n    cli(sys.argv[1:], prog_name='podman')\nexcept SystemExit:\n    pass")
+    assert _modules_after(group, *args) == [
+        "click", "podman", "podman.cli", "podman.cli.group", "podman.cli.table"]
+
+
+@pytest.mark.parametrize("args", [["--help"], ["-h"], ["--version"]])
+def test_fast_help_and_version_equal_clicks_output(args: list[str]) -> None:
+    """The entry point answers --help/--version without click; the text must be click's own."""
+    from podman.cli import fast_output
+
+    clicks = CliRunner().invoke(cli, args, prog_name="podman", terminal_width=80)
+    assert clicks.exit_code == 0
+    assert fast_output(args) == clicks.stdout
+    assert fast_output(["--help", "add"]) is None and fast_output([]) is None
 
 
 def test_python_m_podman_version() -> None:

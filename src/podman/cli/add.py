@@ -6,8 +6,8 @@ from pathlib import Path
 
 import click
 
-from podman.cli import CONTEXT
 from podman.cli.common import load_ws, now_or, parse_when, read_notes, workspace_option
+from podman.cli.table import CONTEXT
 from podman.core.errors import BadInput, ExitCode
 
 

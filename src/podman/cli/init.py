@@ -7,7 +7,7 @@ from pathlib import Path
 
 import click
 
-from podman.cli import CONTEXT
+from podman.cli.table import CONTEXT
 from podman.core.errors import BadInput
 
 

@@ -6,8 +6,8 @@ from pathlib import Path
 
 import click
 
-from podman.cli import CONTEXT
 from podman.cli.common import emit_json
+from podman.cli.table import CONTEXT
 from podman.core.errors import PodmanError
 
 

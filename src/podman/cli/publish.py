@@ -6,8 +6,8 @@ from pathlib import Path
 
 import click
 
-from podman.cli import CONTEXT
 from podman.cli.common import load_ws, workspace_option
+from podman.cli.table import CONTEXT
 
 
 @click.command(context_settings=CONTEXT)
