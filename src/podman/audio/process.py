@@ -75,6 +75,9 @@ class LoudnessTarget:
 
 LIMITER_OVERSAMPLING = 4  # the limiter runs at 4x the output rate, so it limits true peaks
 CORRECTION_MARGIN = 0.3  # dB kept under the ceiling by a correction, beyond the overshoot seen
+# Encoded files that miss the window are encoded again: a linear gain once (the encoder's
+# effect is then known), a limited one up to three times (more gain, more limiting).
+MAX_CORRECTIONS = 3
 
 
 @dataclass(frozen=True)
@@ -103,25 +106,36 @@ def plan_gain(measured: Loudness, target: LoudnessTarget, headroom: float) -> Ga
 
 
 def correct_gain(
-    first: Gain, measured: Loudness, encoded: Loudness, target: LoudnessTarget
+    tries: Sequence[tuple[Gain, Loudness]], measured: Loudness, target: LoudnessTarget
 ) -> Gain:
-    """The second try for an encoded file that missed the window, from how the first landed.
+    """The next try for an output whose encoded file missed the window, from how the earlier
+    tries (gain used, encoded file measured) landed.
 
-    The peak allowed before the encoder becomes the ceiling less the overshoot the encoder
-    showed (and a margin). The gain makes up the integrated shortfall; when the first try was
-    limited, the limiter's cost per dB over its limit (what it took, over by how much) is
-    assumed to stay the same, since more gain means more limiting."""
-    fed = min(measured.true_peak + first.db, first.peak)  # the peak the encoder was given
-    overshoot = max(encoded.true_peak - fed, 0.0)
-    peak = target.true_peak - overshoot - CORRECTION_MARGIN
-    db = first.db + target.integrated - encoded.integrated
-    over = measured.true_peak + first.db - first.peak
-    if first.limited and over > 0:
-        cost = min(max((measured.integrated + first.db - encoded.integrated) / over, 0.0), 0.6)
-        db = (target.integrated - measured.integrated + cost * (measured.true_peak - peak)) / (
-            1 - cost
-        )
-    db = round(db, 2)
+    The peak allowed before the encoder is never raised, and is lowered by any overshoot
+    above the ceiling the encoder showed (and a margin). Lowering gain and peak together
+    lowers the result by as much (a limiter does not care about scale); beyond that, loudness
+    rises with the gain at a slope: 1 for a linear gain, less when limiting (more gain is
+    more limiting): measured between the last two tries, else estimated from what the
+    limiter took on the last one."""
+    last, got = tries[-1]
+    fed = min(measured.true_peak + last.db, last.peak)  # the peak the encoder was given
+    peak = last.peak
+    if got.true_peak > target.true_peak:
+        peak = min(peak, target.true_peak - (got.true_peak - fed) - CORRECTION_MARGIN)
+    slope = 1.0
+    if len(tries) >= 2:
+        before, got_before = tries[-2]
+        shift = last.peak - before.peak  # the earlier try as if made at this try's peak
+        step = last.db - (before.db + shift)
+        if abs(step) > 0.05:
+            slope = (got.integrated - (got_before.integrated + shift)) / step
+    elif last.limited:
+        over = measured.true_peak + last.db - last.peak
+        taken = measured.integrated + last.db - got.integrated
+        slope = 1.0 - 1.5 * taken / over  # the limiter takes more at the margin than on average
+    slope = min(max(slope, 0.2), 1.0)
+    dp = peak - last.peak
+    db = round(last.db + dp + (target.integrated - got.integrated - dp) / slope, 2)
     return Gain(db, peak, measured.true_peak + db > peak)
 
 
@@ -318,14 +332,20 @@ def _normalize(
     ffmpeg.run_with_progress(args, duration, phases.phase(1), what=src.name)
     picture = tmp / "waveform.png" if waveform_to is not None else None
     encoded = _measure_outputs(outs, picture, phases.phase(2), src.name)
-    redo = [
-        i for i, got in enumerate(encoded)
-        if not measured[i].silent
-        and misses(got.integrated, got.true_peak, target.integrated, target.true_peak)
+    tries: list[list[tuple[Gain, Loudness]]] = [
+        [pair] for pair in zip(gains, encoded, strict=True)
     ]
-    if redo:
+    for _ in range(MAX_CORRECTIONS):
+        redo = [
+            i for i, got in enumerate(encoded)
+            if not measured[i].silent
+            and misses(got.integrated, got.true_peak, target.integrated, target.true_peak)
+            and (len(tries[i]) == 1 or gains[i].limited)  # a linear gain is right once fixed
+        ]
+        if not redo:
+            break
         for i in redo:
-            gains[i] = correct_gain(gains[i], measured[i], encoded[i], target)
+            gains[i] = correct_gain(tries[i], measured[i], target)
         again = [tmp / f"again-{outs[i].name}" for i in redo]
         args = _encode_args(src, tmp, [presets[i] for i in redo], again,
                             [gains[i] for i in redo], chapters, duration)
@@ -334,6 +354,7 @@ def _normalize(
         for i, path, got in zip(redo, again, remeasured, strict=True):
             path.replace(outs[i])
             encoded[i] = got
+            tries[i].append((gains[i], got))
     return _Normalized(measured, gains, encoded, picture)
 
 
