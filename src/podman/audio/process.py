@@ -40,7 +40,7 @@ class Preset:
     extra: tuple[tuple[str, str], ...] = ()  # further output options (muxer flags)
     # Lossy encoders overshoot the peaks they are fed (AAC at 64k by up to ~1 dB on noisy
     # speech), so the gain or the limiter aims this far under the ceiling to keep the
-    # *published* file under; the encoded file is measured and corrected once if it is not.
+    # *published* file under; the encoded file is measured and corrected if it is not.
     headroom: float = 1.0
 
 
@@ -251,8 +251,9 @@ def process_audio(
     Normalising: the source is measured (ebur128) in each output's channel layout, each output
     gets a linear gain, or gain and a true-peak limiter where the gain alone would cross the
     ceiling; every encoded file is then measured, and one that missed the window is encoded
-    once more with the gain and peak corrected by what was measured. `waveform_to` (normalising
-    only) draws the main output's waveform PNG while it is measured, saving a decode.
+    again with the gain and peak corrected by what was measured (a linear gain once, a limited
+    one up to MAX_CORRECTIONS times; the best try is kept). `waveform_to` (normalising only)
+    draws the main output's waveform PNG while it is measured, saving a decode.
     """
     src = Path(src)
     target = target or LoudnessTarget()
@@ -322,7 +323,8 @@ def _normalize(
     phases: _Phases,
     waveform_to: Path | None,
 ) -> _Normalized:
-    """Measure, encode with each output's gain, measure the files, correct the misses once."""
+    """Measure, encode with each output's gain, measure the files; encode a file that missed
+    the window again (see MAX_CORRECTIONS), keeping whichever try landed best."""
     layouts = list(dict.fromkeys(layout_name(p.channels) for p in presets))
     by_layout = dict(zip(layouts, measure(src, layouts, on_progress=phases.phase(0)),
                          strict=True))
@@ -340,22 +342,32 @@ def _normalize(
             i for i, got in enumerate(encoded)
             if not measured[i].silent
             and misses(got.integrated, got.true_peak, target.integrated, target.true_peak)
-            and (len(tries[i]) == 1 or gains[i].limited)  # a linear gain is right once fixed
+            and (len(tries[i]) == 1 or tries[i][-1][0].limited)  # linear: right once fixed
         ]
         if not redo:
             break
-        for i in redo:
-            gains[i] = correct_gain(tries[i], measured[i], target)
+        tried = [correct_gain(tries[i], measured[i], target) for i in redo]
         again = [tmp / f"again-{outs[i].name}" for i in redo]
-        args = _encode_args(src, tmp, [presets[i] for i in redo], again,
-                            [gains[i] for i in redo], chapters, duration)
+        args = _encode_args(src, tmp, [presets[i] for i in redo], again, tried, chapters,
+                            duration)
         ffmpeg.run_with_progress(args, duration, None, what=src.name)
-        remeasured = _measure_outputs(again, picture if 0 in redo else None, None, src.name)
-        for i, path, got in zip(redo, again, remeasured, strict=True):
-            path.replace(outs[i])
-            encoded[i] = got
-            tries[i].append((gains[i], got))
+        redrawn = tmp / "waveform-again.png" if picture is not None and 0 in redo else None
+        remeasured = _measure_outputs(again, redrawn, None, src.name)
+        for i, gain, path, got in zip(redo, tried, again, remeasured, strict=True):
+            tries[i].append((gain, got))
+            if _closeness(got, target) < _closeness(encoded[i], target):  # keep the best
+                path.replace(outs[i])
+                gains[i], encoded[i] = gain, got
+                if i == 0 and redrawn is not None and picture is not None:
+                    redrawn.replace(picture)
+            else:
+                path.unlink()
     return _Normalized(measured, gains, encoded, picture)
+
+
+def _closeness(got: Loudness, target: LoudnessTarget) -> tuple[bool, float]:
+    """Orders tries: under the ceiling first, then nearest the integrated target."""
+    return got.true_peak > target.true_peak, abs(got.integrated - target.integrated)
 
 
 class _Phases:
