@@ -2,4 +2,5 @@
 
 from __future__ import annotations
 
-pytest_plugins = ["tests.fixtures.audio", "tests.fixtures.s3", "tests.fixtures.cli"]
+pytest_plugins = ["tests.fixtures.audio", "tests.fixtures.s3", "tests.fixtures.cli",
+                  "tests.fixtures.podcasts"]

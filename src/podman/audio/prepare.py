@@ -35,7 +35,7 @@ class Prepared:
     path: Path  # the file to publish (the original when kept as is)
     facts: AudioFacts  # exact facts of that file
     processed: bool
-    loudness: dict[str, float] = field(default_factory=dict)
+    loudness: dict[str, float | str] = field(default_factory=dict)
     renditions: tuple[AudioFacts, ...] = ()
     waveform: Path | None = None
 
@@ -67,6 +67,8 @@ def prepare(src: Path, facts: AudioFacts, workdir: Path, *, choices: AudioChoice
         also=choices.also or config.also, facts=facts, chapters=chapters,
         target=LoudnessTarget(config.target_i, config.target_tp, config.target_lra),
         on_progress=on_progress, duration=facts.duration,
+        # normalising measures the encoded file anyway: the waveform comes from that decode
+        waveform_to=wave if choices.waveform else None,
     )
     artwork = show_dir / show.image if show.image and not show.image.startswith("http") else None
     tags: dict[str, Any] = {
@@ -80,8 +82,8 @@ def prepare(src: Path, facts: AudioFacts, workdir: Path, *, choices: AudioChoice
             write_tags(out, duration=facts.duration, **tags)
     main = probe_file(result.path)
     renditions = tuple(probe_file(path) for _preset, path in result.renditions)
-    return Prepared(result.path, main, True, result.loudness_table(), renditions,
-                    _waveform(result.path, wave, choices))
+    picture = result.waveform or _waveform(result.path, wave, choices)
+    return Prepared(result.path, main, True, result.loudness_table(), renditions, picture)
 
 
 def _waveform(audio: Path, dest: Path, choices: AudioChoices) -> Path | None:

@@ -1,9 +1,8 @@
-"""Audio processing: loudness normalisation, transcoding to presets, tag writing, waveforms."""
+"""Audio processing: loudness normalisation (gain, else true-peak limiting), presets, waveforms."""
 
 from __future__ import annotations
 
 import contextlib
-import json
 import shutil
 import tempfile
 from collections.abc import Callable, Iterator, Sequence
@@ -12,13 +11,14 @@ from pathlib import Path
 from typing import Any
 
 from podman.audio import ffmpeg
+from podman.audio.loudness import Loudness, ebur128, layout_name, measure, misses, parse_summaries
 from podman.audio.tags import ffmetadata
-from podman.core.errors import ConfigError, FfmpegFailed, UnreadableAudio
+from podman.core.errors import ConfigError, UnreadableAudio
 from podman.core.models import AudioFacts, Chapter
 
 __all__ = [
-    "DEFAULT_PRESET", "PRESETS", "Loudness", "LoudnessTarget", "Plan", "Preset",
-    "ProcessResult", "get_preset", "measure_loudness", "plan", "process_audio",
+    "DEFAULT_PRESET", "PRESETS", "Gain", "Loudness", "LoudnessTarget", "Plan", "Preset",
+    "ProcessResult", "correct_gain", "get_preset", "plan", "plan_gain", "process_audio",
     "scratch_dir", "waveform",
 ]
 
@@ -39,7 +39,8 @@ class Preset:
     mime_type: str
     extra: tuple[tuple[str, str], ...] = ()  # further output options (muxer flags)
     # Lossy encoders overshoot the peaks they are fed (AAC at 64k by up to ~1 dB on noisy
-    # speech), so loudnorm aims this far under the ceiling to keep the *published* file under.
+    # speech), so the gain or the limiter aims this far under the ceiling to keep the
+    # *published* file under; the encoded file is measured and corrected if it is not.
     headroom: float = 1.0
 
 
@@ -65,22 +66,77 @@ ALWAYS_ENCODE = frozenset({"wav", "flac", "aif", "aiff", "w64", "rf64"})
 
 @dataclass(frozen=True)
 class LoudnessTarget:
-    """EBU R128 target for loudnorm; the defaults are the usual podcast ones."""
+    """Where a normalised episode lands; the defaults are the usual podcast ones (AES TD1004)."""
 
-    integrated: float = -16.0  # LUFS
-    true_peak: float = -1.0  # dBTP
-    lra: float = 11.0  # LU
+    integrated: float = -16.0  # LUFS, reached within loudness.WINDOW_LU
+    true_peak: float = -1.0  # dBTP, never exceeded
+    lra: float = 11.0  # LU; kept for old configs: gain and a peak limiter leave the range be
+
+
+LIMITER_OVERSAMPLING = 4  # the limiter runs at 4x the output rate, so it limits true peaks
+CORRECTION_MARGIN = 0.3  # dB kept under the ceiling by a correction, beyond the overshoot seen
+# Encoded files that miss the window are encoded again: a linear gain once (the encoder's
+# effect is then known), a limited one up to three times (more gain, more limiting).
+MAX_CORRECTIONS = 3
 
 
 @dataclass(frozen=True)
-class Loudness:
-    """A loudnorm measurement; `offset` is what pass 2 needs to land exactly on the target."""
+class Gain:
+    """How one output reaches the target: a gain in dB; above `peak` (dBTP, before the
+    encoder) a true-peak limiter takes over when the gain alone would cross it."""
 
-    integrated: float  # LUFS
-    true_peak: float  # dBTP
-    lra: float  # LU
-    threshold: float  # LUFS
-    offset: float = 0.0
+    db: float
+    peak: float
+    limited: bool
+
+    @property
+    def method(self) -> str:
+        return "limited" if self.limited else "linear"
+
+
+def plan_gain(measured: Loudness, target: LoudnessTarget, headroom: float) -> Gain:
+    """Linear gain to the target when the peaks allow it, else gain plus a true-peak limiter.
+
+    Silence (nothing above ebur128's absolute gate) gets no gain: there is nothing to raise."""
+    peak = target.true_peak - headroom
+    if measured.silent:
+        return Gain(0.0, peak, False)
+    db = round(target.integrated - measured.integrated, 2)
+    return Gain(db, peak, measured.true_peak + db > peak)
+
+
+def correct_gain(
+    tries: Sequence[tuple[Gain, Loudness]], measured: Loudness, target: LoudnessTarget
+) -> Gain:
+    """The next try for an output whose encoded file missed the window, from how the earlier
+    tries (gain used, encoded file measured) landed.
+
+    The peak allowed before the encoder is never raised, and is lowered by any overshoot
+    above the ceiling the encoder showed (and a margin). Lowering gain and peak together
+    lowers the result by as much (a limiter does not care about scale); beyond that, loudness
+    rises with the gain at a slope: 1 for a linear gain, less when limiting (more gain is
+    more limiting): measured between the last two tries, else estimated from what the
+    limiter took on the last one."""
+    last, got = tries[-1]
+    fed = min(measured.true_peak + last.db, last.peak)  # the peak the encoder was given
+    peak = last.peak
+    if got.true_peak > target.true_peak:
+        peak = min(peak, target.true_peak - (got.true_peak - fed) - CORRECTION_MARGIN)
+    slope = 1.0
+    if len(tries) >= 2:
+        before, got_before = tries[-2]
+        shift = last.peak - before.peak  # the earlier try as if made at this try's peak
+        step = last.db - (before.db + shift)
+        if abs(step) > 0.05:
+            slope = (got.integrated - (got_before.integrated + shift)) / step
+    elif last.limited:
+        over = measured.true_peak + last.db - last.peak
+        taken = measured.integrated + last.db - got.integrated
+        slope = 1.0 - 1.5 * taken / over  # the limiter takes more at the margin than on average
+    slope = min(max(slope, 0.2), 1.0)
+    dp = peak - last.peak
+    db = round(last.db + dp + (target.integrated - got.integrated - dp) / slope, 2)
+    return Gain(db, peak, measured.true_peak + db > peak)
 
 
 @dataclass(frozen=True)
@@ -98,22 +154,27 @@ class ProcessResult:
     path: Path  # the main output (a copy of the source when it is kept as is)
     preset: Preset
     encoded: bool
-    loudness_in: Loudness | None
-    loudness_out: Loudness | None
-    normalization: str | None  # loudnorm's "linear" or "dynamic" when normalised
+    loudness_in: Loudness | None  # the source, as heard in the main output's channel layout
+    loudness_out: Loudness | None  # the main output file itself, measured after encoding
+    normalization: str | None  # "linear" or "limited" when normalised
     target: LoudnessTarget
     renditions: tuple[tuple[Preset, Path], ...] = ()
+    gain: float | None = None  # dB applied to the main output
+    waveform: Path | None = None  # drawn from the main output while it was measured
 
-    def loudness_table(self) -> dict[str, float]:
+    def loudness_table(self) -> dict[str, float | str]:
         """The episode front matter's `[loudness]` table; empty when not normalised."""
         if self.loudness_in is None or self.loudness_out is None:
             return {}
         return {
+            "output_i": self.loudness_out.integrated,
+            "output_tp": self.loudness_out.true_peak,
+            "output_lra": self.loudness_out.lra,
             "input_i": self.loudness_in.integrated,
             "input_tp": self.loudness_in.true_peak,
             "input_lra": self.loudness_in.lra,
-            "output_i": self.loudness_out.integrated,
-            "output_tp": self.loudness_out.true_peak,
+            "method": self.normalization or "linear",
+            "gain": self.gain if self.gain is not None else 0.0,
             "target_i": self.target.integrated,
             "target_tp": self.target.true_peak,
         }
@@ -177,6 +238,7 @@ def process_audio(
     chapters: Sequence[Chapter] = (),
     on_progress: ProgressFn | None = None,
     duration: float | None = None,
+    waveform_to: Path | None = None,
 ) -> ProcessResult:
     """Normalise and/or encode `src` into new files in `workdir`; `src` is never written.
 
@@ -184,7 +246,14 @@ def process_audio(
     so a failure or Ctrl-C leaves nothing behind. `facts` (from probe) decide whether an MP3
     can be kept; without them mutagen is asked. `chapters` go into M4A outputs during encoding
     (mutagen cannot write MP4 chapters). on_progress gets seconds of the episode done, rising
-    once from 0 to the duration even though normalising reads the file twice.
+    once from 0 to the duration although normalising reads audio three times.
+
+    Normalising: the source is measured (ebur128) in each output's channel layout, each output
+    gets a linear gain, or gain and a true-peak limiter where the gain alone would cross the
+    ceiling; every encoded file is then measured, and one that missed the window is encoded
+    again with the gain and peak corrected by what was measured (a linear gain once, a limited
+    one up to MAX_CORRECTIONS times; the best try is kept). `waveform_to` (normalising only)
+    draws the main output's waveform PNG while it is measured, saving a decode.
     """
     src = Path(src)
     target = target or LoudnessTarget()
@@ -206,42 +275,124 @@ def process_audio(
         presets = [decision.preset, *extras]
         encode = presets if decision.encode else extras  # a kept main file is only copied
         outs = [tmp / f"{src.stem}.{p.name}.{p.extension}" for p in encode]
-        measured = None
-        # Loudness depends on the channel layout, so a mono episode is measured and
-        # normalised as mono. (Mixed mono/stereo renditions share the source-layout gain.)
-        mono = all(p.channels == 1 for p in encode)
-        seen = [0.0]  # how far pass 1 got: the duration when the caller did not know it
-
-        def pass1(done: float) -> None:
-            seen[0] = max(seen[0], done)
-            if on_progress is not None:
-                on_progress(done / 2)
-
-        if decision.normalize:
-            measured = measure_loudness(src, target=target, mono=mono, on_progress=pass1)
-            done_before, scale = (duration or seen[0]), 2.0
+        phases = _Phases(on_progress, duration, 3 if decision.normalize else 1)
+        if not decision.normalize:
+            args = _encode_args(src, tmp, encode, outs, None, chapters, duration)
+            ffmpeg.run_with_progress(args, duration, phases.phase(0), what=src.name)
+            norm = None
         else:
-            done_before, scale = 0.0, 1.0
-        args = _encode_args(
-            src, tmp, encode, outs, target, measured, chapters, duration, mono=mono
-        )
-        proc = ffmpeg.run_with_progress(
-            args, duration, _scaled(on_progress, done_before, scale), what=src.name
-        )
-        loud_out, kind = (None, None)
-        if measured is not None:
-            data = _loudnorm_json(proc.stderr, src.name)
-            loud_out = _loudness(data, "output")
-            kind = str(data.get("normalization_type", "")).lower() or None
+            norm = _normalize(src, tmp, encode, outs, target, chapters, duration, phases,
+                              waveform_to)
         if not decision.encode:
             main = tmp / f"{src.stem}.{decision.preset.extension}"
             shutil.copyfile(src, main)
             outs.insert(0, main)
         final = [_publish(o, workdir) for o in outs]
+        picture = None
+        if norm is not None and norm.waveform is not None and waveform_to is not None:
+            norm.waveform.replace(waveform_to)
+            picture = waveform_to
+    if norm is None:
+        return ProcessResult(
+            final[0], decision.preset, decision.encode, None, None, None, target,
+            tuple(zip(presets[1:], final[1:], strict=True)),
+        )
     return ProcessResult(
-        final[0], decision.preset, decision.encode, measured, loud_out, kind, target,
-        tuple(zip(presets[1:], final[1:], strict=True)),
+        final[0], decision.preset, decision.encode, norm.measured[0], norm.encoded[0],
+        norm.gains[0].method, target, tuple(zip(presets[1:], final[1:], strict=True)),
+        norm.gains[0].db, picture,
     )
+
+
+@dataclass
+class _Normalized:
+    measured: list[Loudness]  # the source, per output (in that output's channel layout)
+    gains: list[Gain]  # what each output got
+    encoded: list[Loudness]  # each output file, measured
+    waveform: Path | None  # the main output's waveform, when asked for
+
+
+def _normalize(
+    src: Path,
+    tmp: Path,
+    presets: Sequence[Preset],
+    outs: list[Path],
+    target: LoudnessTarget,
+    chapters: Sequence[Chapter],
+    duration: float | None,
+    phases: _Phases,
+    waveform_to: Path | None,
+) -> _Normalized:
+    """Measure, encode with each output's gain, measure the files; encode a file that missed
+    the window again (see MAX_CORRECTIONS), keeping whichever try landed best."""
+    layouts = list(dict.fromkeys(layout_name(p.channels) for p in presets))
+    by_layout = dict(zip(layouts, measure(src, layouts, on_progress=phases.phase(0)),
+                         strict=True))
+    measured = [by_layout[layout_name(p.channels)] for p in presets]
+    gains = [plan_gain(m, target, p.headroom) for m, p in zip(measured, presets, strict=True)]
+    args = _encode_args(src, tmp, presets, outs, gains, chapters, duration)
+    ffmpeg.run_with_progress(args, duration, phases.phase(1), what=src.name)
+    picture = tmp / "waveform.png" if waveform_to is not None else None
+    encoded = _measure_outputs(outs, picture, phases.phase(2), src.name)
+    tries: list[list[tuple[Gain, Loudness]]] = [
+        [pair] for pair in zip(gains, encoded, strict=True)
+    ]
+    for _ in range(MAX_CORRECTIONS):
+        redo = [
+            i for i, got in enumerate(encoded)
+            if not measured[i].silent
+            and misses(got.integrated, got.true_peak, target.integrated, target.true_peak)
+            and (len(tries[i]) == 1 or tries[i][-1][0].limited)  # linear: right once fixed
+        ]
+        if not redo:
+            break
+        tried = [correct_gain(tries[i], measured[i], target) for i in redo]
+        again = [tmp / f"again-{outs[i].name}" for i in redo]
+        args = _encode_args(src, tmp, [presets[i] for i in redo], again, tried, chapters,
+                            duration)
+        ffmpeg.run_with_progress(args, duration, None, what=src.name)
+        redrawn = tmp / "waveform-again.png" if picture is not None and 0 in redo else None
+        remeasured = _measure_outputs(again, redrawn, None, src.name)
+        for i, gain, path, got in zip(redo, tried, again, remeasured, strict=True):
+            tries[i].append((gain, got))
+            if _closeness(got, target) < _closeness(encoded[i], target):  # keep the best
+                path.replace(outs[i])
+                gains[i], encoded[i] = gain, got
+                if i == 0 and redrawn is not None and picture is not None:
+                    redrawn.replace(picture)
+            else:
+                path.unlink()
+    return _Normalized(measured, gains, encoded, picture)
+
+
+def _closeness(got: Loudness, target: LoudnessTarget) -> tuple[bool, float]:
+    """Orders tries: under the ceiling first, then nearest the integrated target."""
+    return got.true_peak > target.true_peak, abs(got.integrated - target.integrated)
+
+
+class _Phases:
+    """Progress over several reads of the episode, rising once from 0 to its duration."""
+
+    def __init__(self, fn: ProgressFn | None, duration: float | None, count: int) -> None:
+        self.fn, self.duration, self.count = fn, duration, count
+        self.seen = 0.0  # how far the first read got: the duration when none was given
+        self.last = 0.0
+
+    def phase(self, k: int) -> ProgressFn | None:
+        if self.fn is None:
+            return None
+
+        def report(done: float) -> None:
+            if k == 0:
+                self.seen = max(self.seen, done)
+            total = self.duration or self.seen
+            value = (k * total + min(done, total or done)) / self.count
+            if value >= self.last:
+                self.last = value
+                assert self.fn is not None
+                self.fn(value)
+
+        return report
 
 
 def _publish(path: Path, workdir: Path) -> Path:
@@ -253,12 +404,6 @@ def _publish(path: Path, workdir: Path) -> Path:
         n += 1
     path.replace(dest)
     return dest
-
-
-def _scaled(fn: ProgressFn | None, offset: float, scale: float) -> ProgressFn | None:
-    if fn is None:
-        return None
-    return lambda done: fn((offset + done) / scale)
 
 
 def _facts(src: Path, facts: AudioFacts | None) -> tuple[str, int, int, float | None]:
@@ -287,20 +432,20 @@ def _facts(src: Path, facts: AudioFacts | None) -> tuple[str, int, int, float | 
     )
 
 
-def _loudnorm_filter(
-    target: LoudnessTarget, measured: Loudness | None, headroom: float
-) -> dict[str, Any]:
-    opts: dict[str, Any] = {
-        "I": target.integrated, "TP": target.true_peak - headroom, "LRA": target.lra,
-        "print_format": "json",
-    }
-    if measured is not None:
-        opts.update(
-            measured_I=measured.integrated, measured_TP=measured.true_peak,
-            measured_LRA=measured.lra, measured_thresh=measured.threshold,
-            offset=measured.offset, linear="true",
+def _gain_filters(stream: Any, gain: Gain, preset: Preset) -> Any:
+    """The output's channel layout (as measured), its gain and, when needed, the limiter:
+    alimiter at 4x the output rate (so it holds true peaks, not just samples), without its
+    auto-levelling and with its lookahead delay compensated (the duration stays exact)."""
+    stream = stream.filter("aformat", channel_layouts=layout_name(preset.channels))
+    stream = stream.filter("volume", volume=f"{gain.db:.2f}dB")
+    if gain.limited:
+        limit = min(max(10 ** (gain.peak / 20), 0.0625), 1.0)
+        stream = (
+            stream.filter("aresample", preset.sample_rate * LIMITER_OVERSAMPLING)
+            .filter("alimiter", limit=f"{limit:.6f}", level="false", latency="true")
+            .filter("aresample", preset.sample_rate)
         )
-    return opts
+    return stream
 
 
 def _encode_args(
@@ -308,25 +453,16 @@ def _encode_args(
     tmp: Path,
     presets: Sequence[Preset],
     outs: Sequence[Path],
-    target: LoudnessTarget,
-    measured: Loudness | None,
+    gains: Sequence[Gain] | None,
     chapters: Sequence[Chapter],
     duration: float | None,
-    *,
-    mono: bool,
 ) -> list[str]:
-    """One ffmpeg run: decode once, loudnorm once, split to every preset's encoder."""
+    """One ffmpeg run: decode once, split to every preset's gain (if any) and encoder."""
     import ffmpeg as ffmpeg_lib
 
     stream = ffmpeg_lib.input(str(src)).audio
-    if measured is not None:
-        if mono:
-            stream = stream.filter("aformat", channel_layouts="mono")
-        headroom = max(p.headroom for p in presets)
-        stream = stream.filter("loudnorm", **_loudnorm_filter(target, measured, headroom))
-    branches = (
-        [stream] if len(presets) == 1
-        else stream.filter_multi_output("asplit", len(presets)).stream
+    split = (
+        None if len(presets) == 1 else stream.filter_multi_output("asplit", len(presets))
     )
     meta = None
     if chapters and any(p.extension == "m4a" for p in presets):
@@ -334,7 +470,9 @@ def _encode_args(
         meta.write_text(ffmetadata(chapters, duration), encoding="utf-8")
     outputs = []
     for i, (p, out) in enumerate(zip(presets, outs, strict=True)):
-        branch = branches[i] if isinstance(branches, list) else branches(i)
+        branch = stream if split is None else split.stream(i)
+        if gains is not None:
+            branch = _gain_filters(branch, gains[i], p)
         chaptered = meta is not None and p.extension == "m4a"
         kwargs: dict[str, Any] = {
             "acodec": p.encoder, "audio_bitrate": p.bitrate, "ac": p.channels,
@@ -355,69 +493,47 @@ def _encode_args(
     return args
 
 
-def measure_loudness(
-    path: Path,
-    *,
-    target: LoudnessTarget | None = None,
-    mono: bool = False,
-    on_progress: ProgressFn | None = None,
-) -> Loudness:
-    """Integrated loudness, true peak and LRA of `path` (loudnorm's first pass), as is or
-    as its mono downmix would sound."""
-    import ffmpeg as ffmpeg_lib
-
-    path = Path(path)
-    opts = _loudnorm_filter(target or LoudnessTarget(), None, 0.0)
-    node = ffmpeg_lib.input(str(path)).audio
-    if mono:
-        node = node.filter("aformat", channel_layouts="mono")
-    node = node.filter("loudnorm", **opts)
-    args = list(node.output("-", format="null").compile(cmd=[]))
-    proc = ffmpeg.run_with_progress(args, None, on_progress, what=path.name)
-    return _loudness(_loudnorm_json(proc.stderr, path.name), "input")
-
-
-def _loudnorm_json(stderr: bytes, name: str) -> dict[str, Any]:
-    """The JSON block loudnorm prints at the end of stderr."""
-    text = stderr.decode("utf-8", "replace")
-    start = text.rfind("{")
-    end = text.find("}", start)
-    try:
-        data = json.loads(text[start : end + 1])
-    except ValueError:
-        raise FfmpegFailed(f"{name}: no loudness measurement in ffmpeg's output") from None
-    if not isinstance(data, dict):
-        raise FfmpegFailed(f"{name}: no loudness measurement in ffmpeg's output")
-    return data
+def _measure_outputs(
+    paths: Sequence[Path], picture: Path | None, on_progress: ProgressFn | None, what: str
+) -> list[Loudness]:
+    """Each encoded file measured by ebur128 in one ffmpeg run; the first one's waveform
+    drawn from the same decode when `picture` is given."""
+    args: list[str] = []
+    for path in paths:
+        args += ["-i", str(path)]
+    names = [f"out{i}" for i in range(len(paths))]
+    graph = []
+    for i, name in enumerate(names):
+        if i == 0 and picture is not None:
+            graph.append(f"[0:a:0]asplit=2[a0][w0];[w0]{_waveform_filter()}[wave];"
+                         f"[a0]{ebur128(name)}[o0]")
+        else:
+            graph.append(f"[{i}:a:0]{ebur128(name)}[o{i}]")
+    args += ["-filter_complex", ";".join(graph)]
+    for i in range(len(paths)):
+        args += ["-map", f"[o{i}]", "-f", "null", "-"]
+    if picture is not None:
+        args += ["-map", "[wave]", *_WAVEFORM_OUTPUT, "-y", str(picture)]
+    proc = ffmpeg.run_with_progress(args, None, on_progress, what=what)
+    found = parse_summaries(proc.stderr, names, what)
+    return [found[name] for name in names]
 
 
-def _loudness(data: dict[str, Any], prefix: str) -> Loudness:
-    def num(key: str) -> float:
-        value = float(data[f"{prefix}_{key}"])
-        # silence measures as -inf; keep the table TOML-friendly
-        return max(value, -99.0)
+_WAVEFORM_OUTPUT = ("-frames:v", "1", "-fflags", "+bitexact", "-flags:v", "+bitexact")
 
-    return Loudness(
-        num("i"), num("tp"), num("lra"), num("thresh"), float(data.get("target_offset", 0.0))
-    )
+
+def _waveform_filter(width: int = 1200, height: int = 240) -> str:
+    return f"aformat=channel_layouts=mono,showwavespic=s={width}x{height}:colors=#3a6ea5"
 
 
 def waveform(audio: Path, dest: Path, width: int = 1200, height: int = 240) -> Path:
     """A PNG of the whole episode's waveform; same audio, same bytes."""
-    import ffmpeg as ffmpeg_lib
-
     audio, dest = Path(audio), Path(dest)
-    picture = (
-        ffmpeg_lib.input(str(audio)).audio
-        .filter("aformat", channel_layouts="mono")
-        .filter("showwavespic", s=f"{width}x{height}", colors="#3a6ea5")
-    )
     tmp = dest.with_name(f".{dest.name}.tmp.png")
-    args = picture.output(
-        str(tmp), fflags="+bitexact", **{"frames:v": 1, "flags:v": "+bitexact"}
-    ).overwrite_output().compile(cmd=[])
+    args = ["-i", str(audio), "-filter_complex", f"[0:a:0]{_waveform_filter(width, height)}",
+            *_WAVEFORM_OUTPUT, "-y", str(tmp)]
     try:
-        ffmpeg.run(list(args), what=audio.name)
+        ffmpeg.run(args, what=audio.name)
         tmp.replace(dest)
     finally:
         tmp.unlink(missing_ok=True)

@@ -50,7 +50,9 @@ def _articles(urls: tuple[str, ...], titles: tuple[str, ...]):
 @click.option("--explicit/--clean", default=None, help="Mark the episode explicit or clean.")
 @click.option("--draft", is_flag=True, help="Record as a draft: left out of the feed.")
 @click.option("--normalize/--no-normalize", default=None,
-              help="Two-pass EBU R128 loudness normalisation [default: [audio] normalize].")
+              help="Bring loudness to [audio] target_i within 0.5 LU and true peak to at most "
+                   "target_tp (linear gain, else a true-peak limiter), measured on the stored "
+                   "file [default: [audio] normalize].")
 @click.option("--encode", "preset", metavar="PRESET",
               help="Publish in this preset: mp3-mono-96k, mp3-stereo-128k, aac-mono-64k, "
                    "opus-mono-32k [default: [audio] encode; WAV/FLAC always get mp3-mono-96k].")
@@ -103,9 +105,25 @@ def _report_add(outcome) -> None:
         verb = "added" if outcome.status == "added" else "would add"
         click.echo(f"{verb} {ep.show}/{ep.slug} ({duration_text(ep.duration)}, "
                    f"{ep.audio.bytes} bytes) guid {ep.guid}")
+        _report_loudness(ep)
     elif outcome.status == "duplicate":
         click.echo(f"unchanged: {outcome.error.message}", err=True)
     else:
         click.echo(f"podman: error: {outcome.error.message}", err=True)
         if outcome.error.hint:
             click.echo(f"hint: {outcome.error.hint}", err=True)
+
+
+def _report_loudness(ep) -> None:
+    """One line on the normalised file's measured loudness; a warning when it missed."""
+    loud = ep.extra.get("loudness")
+    if not loud:
+        return
+    from podman.audio.loudness import misses
+
+    click.echo(f"  loudness {loud['output_i']:.1f} LUFS, true peak {loud['output_tp']:.1f} dBTP "
+               f"({loud['method']}, {loud['gain']:+.1f} dB)")
+    problem = misses(loud["output_i"], loud["output_tp"], loud["target_i"], loud["target_tp"])
+    if problem:
+        click.echo(f"podman: warning: {ep.show}/{ep.slug}: stored audio measures {problem}",
+                   err=True)

@@ -39,7 +39,8 @@ def _facts_lines(facts) -> list[str]:
                 type=click.Path(dir_okay=False, path_type=Path))
 @click.option("--json", "as_json", is_flag=True, help="Print machine-readable JSON.")
 @click.option("--loudness", is_flag=True,
-              help="Also measure integrated loudness, loudness range and true peak (decodes).")
+              help="Also measure integrated loudness, loudness range and true peak "
+                   "(ffmpeg ebur128, as `podman add --normalize` does; decodes).")
 def probe(files: tuple[Path, ...], as_json: bool, loudness: bool) -> None:
     """Print exact facts about audio files without touching any workspace.
 
@@ -78,6 +79,6 @@ def probe(files: tuple[Path, ...], as_json: bool, loudness: bool) -> None:
 
 
 def _measure(path: Path):
-    from podman.audio.process import measure_loudness
+    from podman.audio.loudness import measure_loudness
 
     return measure_loudness(path)

@@ -209,6 +209,7 @@ def identity_report(ws: WorkspaceConfig, cat: ShowCatalog, report: CheckReport) 
 def check_workspace(ws: WorkspaceConfig, *, show: str | None = None, online: bool = False,
                     now: datetime | None = None) -> CheckReport:
     """Lint every show's built feed (and archive pages), its show.toml categories, identity."""
+    from podman.check.loudness import loudness_finding
     from podman.check.rules import error
 
     report = CheckReport()
@@ -222,6 +223,10 @@ def check_workspace(ws: WorkspaceConfig, *, show: str | None = None, online: boo
         report.add(f"feeds/{slug}/show.toml", [
             error("itunes-category", "channel", problem, "use Apple's exact category names")
             for problem in validate_categories(load_show(cat.dir).categories)])
+        for ep in cat.episodes:
+            finding = loudness_finding(ep, ws.audio.target_i, ws.audio.target_tp)
+            if finding is not None:
+                report.add(f"feeds/{slug}/episodes/{ep.slug}.md", [finding])
         feed_path = ws.public_dir / slug / "feed.xml"
         if not feed_path.is_file():
             report.add(f"public/{slug}/feed.xml", [error(
