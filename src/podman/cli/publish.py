@@ -62,10 +62,14 @@ def _tombstone(ws, new_url: str, show: str | None) -> None:
 
     done = tombstone(ws, new_url, show=show)
     click.echo(f"uploaded {done.key} with itunes:new-feed-url {done.new_url}", err=True)
-    if done.redirect:
+    if done.redirect_kept:
         click.echo(f"{done.target}/{done.key}: WebsiteRedirectLocation = {done.new_url} (a 301 "
                    "where the bucket is served as an S3 website; not every S3 service serves it)",
                    err=True)
+    elif done.redirect_sent:
+        click.echo(f"warning: {done.target} did not keep WebsiteRedirectLocation (SeaweedFS and "
+                   f"some others drop it): redirect {done.feed_url} to {done.new_url} in the "
+                   "web server or CDN in front of it", err=True)
     else:
         click.echo(f"{done.target} cannot send a 301 itself: redirect {done.feed_url} to "
                    f"{done.new_url} in the web server in front of it", err=True)

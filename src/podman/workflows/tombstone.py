@@ -27,7 +27,8 @@ class Tombstone:
     key: str  # the feed's key on the target
     feed_url: str  # the old (podman) feed URL
     new_url: str
-    redirect: bool  # the object carries a 301 (S3 WebsiteRedirectLocation)
+    redirect_sent: bool  # WebsiteRedirectLocation was set on the upload (S3)
+    redirect_kept: bool  # ... and the storage returns it on HEAD (SeaweedFS drops it)
     target: str
 
 
@@ -69,7 +70,10 @@ def tombstone(ws: WorkspaceConfig, new_url: str, *, show: str | None = None,
         atomic_write(path, data, durable=False)
     target.put_bytes(data, key, content_type=FEED_CONTENT_TYPE,
                      cache_control=FEED_CACHE_CONTROL, redirect=new_url if redirect else "")
-    return Tombstone(key, feed_url, new_url, redirect, where)
+    kept = False
+    if redirect and hasattr(target, "head"):
+        kept = target.head(key).get("WebsiteRedirectLocation") == new_url
+    return Tombstone(key, feed_url, new_url, redirect, kept, where)
 
 
 def _record(path: Path, new_url: str) -> None:
