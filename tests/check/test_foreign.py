@@ -4,12 +4,22 @@ podman's house rules are warnings with their rule id; --strict makes them errors
 from __future__ import annotations
 
 import os
+from datetime import datetime
 from pathlib import Path
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from podman.check.feed import check_feed
-from podman.check.rules import leveled, parse_rfc822_lenient
+from podman.check.rules import (
+    _DAYS,
+    _MONTHS,
+    OBS_ZONES,
+    leveled,
+    parse_rfc822_lenient,
+    parse_rfc2822,
+)
 from podman.workflows.lint import check_source, is_foreign
 from tests.fixtures.cli import run
 from tests.fixtures.feed import old_feed, old_item
@@ -134,3 +144,18 @@ def test_real_feeds_keep_only_real_errors() -> None:
     assert podlovers.errors == 0
     assert {f.rule for _, f in podlovers.findings} == {"podcast-guid", "podcast-locked",
                                                        "html-tags"}
+
+
+@given(when=st.datetimes(min_value=datetime(1971, 1, 1), max_value=datetime(2099, 12, 31)),
+       zone=st.sampled_from(sorted(OBS_ZONES)))
+def test_zone_names_mean_their_offsets(when: datetime, zone: str) -> None:
+    when = when.replace(microsecond=0)
+    day = f"{_DAYS[when.weekday()]}, {when.day} {_MONTHS[when.month - 1]}"
+    text = f"{day} {when:%Y %H:%M:%S} {zone}"
+    numeric = f"{text.rsplit(' ', 1)[0]} {OBS_ZONES[zone]}"
+    assert parse_rfc822_lenient(text) == parse_rfc2822(numeric) is not None
+
+
+@given(st.text(max_size=40))
+def test_the_lenient_parser_never_raises(text: str) -> None:
+    assert parse_rfc822_lenient(text) is None or parse_rfc822_lenient(text).tzinfo is not None
