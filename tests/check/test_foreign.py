@@ -140,6 +140,9 @@ def test_real_feeds_keep_only_real_errors() -> None:
         # every warning names its rule, and --strict would fail each feed that has one
         strict = check_source(str(path), strict=True)
         assert strict.errors == report.errors + report.warnings
+    garbage = check_source(str(REAL / "partytime__sentimental-garbage.xml"))
+    assert [f.fix for _, f in garbage.findings] == [
+        "remove what comes before <?xml (expat and podcastparser refuse it)"]
     podlovers = check_source(str(REAL / "metalove__podlovers.xml"))
     assert podlovers.errors == 0
     assert {f.rule for _, f in podlovers.findings} == {"podcast-guid", "podcast-locked",

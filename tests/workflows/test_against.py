@@ -138,3 +138,19 @@ def test_online_wants_one_permanent_hop_to_the_new_feed(workspace: Path, tmp_pat
         answers.clear()
         fetched = run("-C", workspace, "check", "--against", f"{base}/feed.rss")
         assert fetched.exit_code == 0, fetched.output
+
+
+def test_strict_makes_against_warnings_fail(workspace: Path, tmp_path: Path) -> None:
+    show_toml = imported(workspace)
+    build(workspace)
+    text_post = old_item("post", "A text post", "Thu, 10 Jan 2019 10:00:00 +0000", "")
+    old = tmp_path / "old.xml"
+    old.write_bytes(old_xml().replace(b"</channel>", text_post.encode() + b"</channel>"))
+    relaxed = run("-C", workspace, "check", "--against", old)
+    assert relaxed.exit_code == 0 and "warning public/daily/feed.xml: [against-no-enclosure]" \
+        in relaxed.stdout
+    show_toml.write_text(show_toml.read_text().replace("verified", "was_verified"))
+    strict = run("-C", workspace, "check", "--against", old, "--strict")
+    assert strict.exit_code == 1 and "error public/daily/feed.xml: [against-no-enclosure]" \
+        in strict.stdout
+    assert "\nverified" not in show_toml.read_text()

@@ -44,7 +44,7 @@ def check(ctx: click.Context, feed: str | None, workspace: Path | None, show: st
         else:
             ws = load_ws(ctx, workspace)
             report, _show_dir = check_against(ws, old_feed, show=show, online=online,
-                                              now=now_or(None))
+                                              strict=strict, now=now_or(None))
     elif feed is not None:
         from podman.workflows.lint import check_source
 

@@ -55,7 +55,8 @@ def pick_show(ws: WorkspaceConfig, show: str | None) -> Path:
 
 
 def check_against(ws: WorkspaceConfig, old_source: str, *, show: str | None = None,
-                  online: bool = False, now: datetime) -> tuple[CheckReport, Path]:
+                  online: bool = False, strict: bool = False,
+                  now: datetime) -> tuple[CheckReport, Path]:
     """Compare the show's built feed(s) with the old feed; on success an imported show records
     `[import] verified` (see `record_verified`). Returns the report and the show folder."""
     show_dir = pick_show(ws, show)
@@ -75,6 +76,8 @@ def check_against(ws: WorkspaceConfig, old_source: str, *, show: str | None = No
         new_url = ws.feed_url(show_dir.name)
         for url in dict.fromkeys((old_url, str(imported.get("final_url") or old_url))):
             report.add(name, redirect_findings(url, new_url))
+    if strict:
+        report.make_strict()
     if not report.errors and imported:
         record_verified(ws, show_dir, now, old_source)
     return report, show_dir

@@ -40,6 +40,11 @@ class CheckReport:
     def warnings(self) -> int:
         return sum(1 for _, f in self.findings if f.level == "warning")
 
+    def make_strict(self) -> None:
+        """`--strict`: every warning becomes an error."""
+        self.findings = [(src, f) for src, f in self.findings
+                         for f in leveled([f], foreign=False, strict=True)]
+
     def add(self, source: str, findings: list[Finding]) -> None:
         for finding in findings:
             if (source, finding) not in self.findings:
@@ -253,6 +258,5 @@ def check_workspace(ws: WorkspaceConfig, *, show: str | None = None, online: boo
                 report.add(source, online_findings(_safe_urls(xml, ws.feed_url(slug))))
         identity_report(ws, cat, report)
     if strict:
-        report.findings = [(src, f) for src, f in report.findings
-                           for f in leveled([f], foreign=False, strict=True)]
+        report.make_strict()
     return report
