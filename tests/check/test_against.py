@@ -131,3 +131,18 @@ def test_a_blank_line_before_the_declaration_is_forgiven_but_broken_xml_is_bad_i
     assert rules(found) == [("warning", "against-parsers", "feed")]
     with pytest.raises(BadInput, match="old.xml: not well-formed"):
         compare_feeds(b"<rss><channel>", [new()], old_source="old.xml")
+
+
+def test_numbers_and_guid_under_the_older_podcast_namespace_uri() -> None:
+    older = 'xmlns:podcast="https://github.com/Podcastindex-org/podcast-namespace/blob/main/docs/1.0.md"'
+    extra = "<podcast:season>2</podcast:season><podcast:episode>7</podcast:episode>"
+    before = old_feed([old_item("g", "T", "Thu, 10 Jan 2019 10:00:00 +0000", A, extra=extra)],
+                      podcast_guid=PG).replace(
+        b'xmlns:podcast="https://podcastindex.org/namespace/1.0"', older.encode())
+    same = new(old_item("g", "T", "Thu, 10 Jan 2019 10:00:00 +0000", NEW_A, season="2",
+                        episode="7"))
+    assert compare_feeds(before, [same], old_source="o") == []
+    other = new(old_item("g", "T", "Thu, 10 Jan 2019 10:00:00 +0000", NEW_A, season="3",
+                         episode="7"))
+    assert rules(compare_feeds(before, [other], old_source="o")) == [
+        ("error", "against-season", "item g")]

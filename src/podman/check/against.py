@@ -75,8 +75,8 @@ def parse_feed(data: bytes, source: str) -> Feed:
             guid=guid, title=_words(item.findtext("title") or ""),
             published=parse_rfc2822(pub) or parse_rfc822_lenient(pub), pub_text=pub, url=url,
             duration=_seconds(text_of(doc.find(item, "itunes:duration"))),
-            season=_number(text_of(doc.find(item, "itunes:season"))),
-            episode=_number(text_of(doc.find(item, "itunes:episode"))),
+            season=_number(_first(doc, item, "itunes:season", "podcast:season")),
+            episode=_number(_first(doc, item, "itunes:episode", "podcast:episode")),
             explicit=_explicit(text_of(own)) if own is not None else channel_explicit,
         ))
     self_links = [el.get("href") or "" for el in doc.findall(ch, "atom:link")
@@ -84,6 +84,15 @@ def parse_feed(data: bytes, source: str) -> Feed:
     return Feed(items, text_of(doc.find(ch, "podcast:guid")).lower(),
                 text_of(doc.find(ch, "itunes:owner/itunes:email")).lower(),
                 self_links[0].strip() if self_links else "", no_enclosure)
+
+
+def _first(doc: FeedDoc, item: ET.Element, *names: str) -> str:
+    """The number an app shows: Apple's tag, else the Podcasting 2.0 one."""
+    for name in names:
+        value = text_of(doc.find(item, name))
+        if value:
+            return value
+    return ""
 
 
 def _words(text: str) -> str:
@@ -168,7 +177,7 @@ def _same_item(old: Item, new: Item, where: str) -> list[Finding]:
                          "keep the exact old instant; apps re-sort or re-notify otherwise"))
     for name in ("season", "episode"):
         if getattr(old, name) != getattr(new, name):
-            out.append(error(f"against-{name}", where, f"itunes:{name} {getattr(new, name)!r} "
+            out.append(error(f"against-{name}", where, f"the {name} number {getattr(new, name)!r} "
                              f"was {getattr(old, name)!r}", f"keep the old {name} number"))
     if old.explicit != new.explicit:
         out.append(error("against-explicit", where, f"explicit is {_yes_no(new.explicit)}, was "

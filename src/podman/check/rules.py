@@ -21,6 +21,8 @@ NS = {
     "atom": "http://www.w3.org/2005/Atom",
     "content": "http://purl.org/rss/1.0/modules/content/",
 }
+# Namespace URIs apps read besides the canonical one (compared without scheme and case)
+ALIASES = {"podcast": ("github.com/podcastindex-org/podcast-namespace/blob/main/docs/1.0.md",)}
 ALLOWED_HTML = frozenset({"p", "ol", "ul", "li", "a", "b", "i", "strong", "em"})
 MAX_DESCRIPTION_BYTES = 4000
 APPLE_EXPLICIT = frozenset({"yes", "no", "clean", "explicit", "true", "false"})
@@ -165,7 +167,7 @@ class FeedDoc:
         self.uris = dict(NS)
         for prefix, canonical in NS.items():
             declared = self.declared.get(prefix)
-            if declared and _loose(declared) == _loose(canonical):
+            if declared and _loose(declared) in (_loose(canonical), *ALIASES.get(prefix, ())):
                 self.uris[prefix] = declared
         self.channel = self.root.find("channel")
 

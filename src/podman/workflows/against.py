@@ -62,9 +62,10 @@ def check_against(ws: WorkspaceConfig, old_source: str, *, show: str | None = No
     show_dir = pick_show(ws, show)
     imported = load_show(show_dir).raw.get("import")
     imported = imported if isinstance(imported, dict) else {}
-    old_url = str(imported.get("source_feed") or "")
-    if not old_url and old_source.startswith(("http://", "https://")):
-        old_url = old_source
+    # the old feed's URL: what the import was given when it was a URL, else OLD_FEED when it is
+    # one (else compare_feeds falls back to the old feed's atom:link rel="self")
+    old_url = next((u for u in (str(imported.get("source_feed") or ""), old_source)
+                    if u.startswith(("http://", "https://"))), "")
     old = read_old_feed(old_source)
     report = CheckReport(checked=1)
     name = f"public/{show_dir.name}/feed.xml"
@@ -74,7 +75,8 @@ def check_against(ws: WorkspaceConfig, old_source: str, *, show: str | None = No
         if not old_url:
             raise BadInput("--online needs the old feed's URL: pass it as OLD_FEED")
         new_url = ws.feed_url(show_dir.name)
-        for url in dict.fromkeys((old_url, str(imported.get("final_url") or old_url))):
+        final = str(imported.get("final_url") or "")
+        for url in dict.fromkeys((old_url, final if final.startswith("http") else old_url)):
             report.add(name, redirect_findings(url, new_url))
     if strict:
         report.make_strict()
