@@ -154,3 +154,15 @@ def test_strict_makes_against_warnings_fail(workspace: Path, tmp_path: Path) -> 
     assert strict.exit_code == 1 and "error public/daily/feed.xml: [against-no-enclosure]" \
         in strict.stdout
     assert "\nverified" not in show_toml.read_text()
+
+
+def test_an_unlocked_show_is_told_how_to_lock(workspace: Path, tmp_path: Path) -> None:
+    show_toml = imported(workspace)
+    show_toml.write_text(show_toml.read_text().replace("[import]", "locked = false\n[import]"))
+    build(workspace)
+    old = tmp_path / "old.xml"
+    old.write_bytes(old_xml())
+    result = run("-C", workspace, "check", "--against", old)
+    assert result.exit_code == 0, result.output
+    assert "set locked = true to lock it" in result.stderr
+    assert re.search(r"<podcast:locked[^>]*>no</podcast:locked>", build(workspace))

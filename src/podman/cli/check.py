@@ -35,7 +35,7 @@ def check(ctx: click.Context, feed: str | None, workspace: Path | None, show: st
     """
     from podman.core.errors import CheckFailed
 
-    ws = None
+    ws, _show_dir = None, None
     if old_feed is not None:
         from podman.workflows.against import check_against, check_pair
 
@@ -62,8 +62,16 @@ def check(ctx: click.Context, feed: str | None, workspace: Path | None, show: st
         raise CheckFailed(f"{report.errors} error(s), {report.warnings} warning(s) "
                           f"in {report.checked} feed(s)")
     if old_feed is not None and ws is not None:
-        click.echo(f"ok: the built feed matches {old_feed}; recorded in show.toml [import] "
-                   "when the show was imported (rebuild: podcast:locked follows `locked`)",
-                   err=True)
+        from podman.core.config import load_show
+
+        show_cfg = load_show(_show_dir)
+        click.echo(f"ok: the built feed matches {old_feed}", err=True)
+        if isinstance(show_cfg.raw.get("import"), dict):
+            click.echo(f"recorded [import] verified in feeds/{show_cfg.slug}/show.toml; run "
+                       "`podman build` and `podman publish`", err=True)
+            if not show_cfg.locked:
+                click.echo("hint: show.toml says locked = false, so the feed keeps saying "
+                           "podcast:locked no; set locked = true to lock it (recommended)",
+                           err=True)
         return
     click.echo(f"ok: {report.checked} feed(s), {report.warnings} warning(s)", err=True)
