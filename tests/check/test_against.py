@@ -146,3 +146,8 @@ def test_numbers_and_guid_under_the_older_podcast_namespace_uri() -> None:
                          episode="7"))
     assert rules(compare_feeds(before, [other], old_source="o")) == [
         ("error", "against-season", "item g")]
+
+
+def test_a_missing_episode_is_one_line_not_three() -> None:
+    found = compare_feeds(old(), [new(_faithful()[0])], old_source="o", old_url=OLD_URL)
+    assert rules(found) == [("error", "against-guid-missing", "item guid-b")]
