@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import urllib.error
 import xml.etree.ElementTree as ET
 from collections.abc import Callable, Iterable
@@ -40,8 +41,10 @@ def check_feed(
     try:
         doc = FeedDoc(xml)
     except ET.ParseError as e:
+        blank = re.match(rb"\s+<\?xml\s", xml.removeprefix(b"\xef\xbb\xbf"))
         findings.append(error("xml-wellformed", "feed", f"{source} is not well-formed XML ({e})",
-                              "fix the XML syntax"))
+                              "remove what comes before <?xml (expat and podcastparser refuse it)"
+                              if blank else "fix the XML syntax"))
         return findings
     for rule in (*CHANNEL_RULES, *ITEM_RULES):
         findings.extend(rule(doc))

@@ -12,16 +12,18 @@ from podman.catalog.articles import ascii_url
 from podman.check.rules import (
     ALLOWED_HTML,
     EXTENSION_TYPES,
-    MAX_DESCRIPTION_BYTES,
     FeedDoc,
     Finding,
     Rule,
     error,
+    house,
     html_tags,
     is_http_url,
     item_label,
+    parse_rfc822_lenient,
     parse_rfc2822,
     text_of,
+    too_long,
     warning,
 )
 from podman.core.errors import BadInput
@@ -54,30 +56,31 @@ def _item(doc: FeedDoc, item: ET.Element, where: str) -> Iterator[Finding]:
         yield error("item-title", where, "the item has no <title>", "give the episode a title")
     guid_el = item.find("guid")
     if not text_of(guid_el):
-        yield error("item-guid", where, "the item has no <guid>",
+        # Apps fall back to the enclosure URL; podman always writes a GUID.
+        yield house("item-guid", where, "the item has no <guid>",
                     "add a GUID minted once and never changed")
     elif guid_el is not None and guid_el.get("isPermaLink") != "false":
         yield warning("item-guid", where, 'the <guid> lacks isPermaLink="false"',
                       'add isPermaLink="false": a GUID is not a URL that may move')
     pub = text_of(item.find("pubDate"))
     if parse_rfc2822(pub) is None:
-        yield error("pubdate-rfc2822", where, f"<pubDate> {pub or 'missing'!r} is not RFC 2822",
-                    "use e.g. 'Fri, 14 Mar 2025 17:00:00 +0000' (English names, numeric zone)")
+        # Unreadable dates are errors; ones apps read (EST, no weekday) or none are house rules.
+        make = error if pub and parse_rfc822_lenient(pub) is None else house
+        yield make("pubdate-rfc2822", where, f"<pubDate> {pub or 'missing'!r} is not RFC 2822",
+                   "use e.g. 'Fri, 14 Mar 2025 17:00:00 +0000' (English names, numeric zone)")
     yield from _enclosure(item, where)
     yield from _itunes_item(doc, item, where)
     for name in ("description", "content:encoded"):
         el = doc.find(item, name)
         text = (el.text or "") if el is not None else ""
-        if name == "description" and len(text.encode("utf-8")) > MAX_DESCRIPTION_BYTES:
-            yield error("item-description-length", where,
-                        f"the description is {len(text.encode('utf-8'))} bytes",
-                        f"shorten it to {MAX_DESCRIPTION_BYTES} bytes or less")
+        if name == "description":
+            yield from too_long("item-description-length", where, text)
         if el is not None and len(el):
-            yield error("html-tags", where, f"<{name}> contains unescaped markup "
+            yield house("html-tags", where, f"<{name}> contains unescaped markup "
                         f"<{el[0].tag}>", "put HTML inside CDATA")
         bad = sorted(html_tags(text) - ALLOWED_HTML)
         if bad:
-            yield error("html-tags", where, f"<{name}> uses HTML tags {', '.join(bad)}",
+            yield house("html-tags", where, f"<{name}> uses HTML tags {', '.join(bad)}",
                         "use only p ol ul li a b i strong em")
 
 
@@ -93,7 +96,9 @@ def _enclosure(item: ET.Element, where: str) -> Iterator[Finding]:
         yield error("enclosure", where, f"enclosure url is {url or 'missing'!r}",
                     "use an absolute http(s) URL")
     if not length.isdigit() or int(length) == 0:
-        yield error("enclosure", where, f"enclosure length is {length or 'missing'!r}",
+        # length="0" (Megaphone) is read by every app; a missing length breaks RSS 2.0.
+        make = house if length.isdigit() else error
+        yield make("enclosure", where, f"enclosure length is {length or 'missing'!r}",
                     "use the exact file size in bytes")
     if not mime:
         yield error("enclosure", where, "enclosure type is missing", "set e.g. audio/mpeg")
@@ -112,7 +117,7 @@ def _itunes_item(doc: FeedDoc, item: ET.Element, where: str) -> Iterator[Finding
         yield warning("itunes-duration", where, "the item has no <itunes:duration>",
                       "give the duration in whole seconds")
     elif not re.fullmatch(r"\d+|\d+:[0-5]\d|\d+:[0-5]\d:[0-5]\d", duration):
-        yield error("itunes-duration", where, f"<itunes:duration> {duration!r} is not whole "
+        yield house("itunes-duration", where, f"<itunes:duration> {duration!r} is not whole "
                     "seconds or H:MM:SS", "give the duration in whole seconds")
     for name in ("itunes:season", "itunes:episode"):
         el = doc.find(item, name)
@@ -124,7 +129,8 @@ def _itunes_item(doc: FeedDoc, item: ET.Element, where: str) -> Iterator[Finding
         yield warning("episode-type", where, "the item has no <itunes:episodeType>",
                       "add full, trailer or bonus")
     elif text_of(episode_type) not in ("full", "trailer", "bonus"):
-        yield error("episode-type", where, f"<itunes:episodeType> is {text_of(episode_type)!r}",
+        make = house if not text_of(episode_type) else error  # empty reads as full
+        yield make("episode-type", where, f"<itunes:episodeType> is {text_of(episode_type)!r}",
                     "use full, trailer or bonus")
 
 

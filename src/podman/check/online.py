@@ -95,3 +95,34 @@ def probe_url(
     elif length is not None and total != str(length):
         yield error("online-length", where, f"Content-Range total is {total}, "
                     f"the feed says {length}", "set the enclosure length to the exact file size")
+
+
+def redirect_findings(old_url: str, new_url: str, timeout: float = 10) -> list[Finding]:
+    """`--against --online`: the old feed URL answers 301 or 308 with Location = the new feed,
+    in one hop (apps update a subscription only on a permanent redirect; chains get lost)."""
+    import urllib.parse
+
+    where = f"feed {old_url}"
+    parts = urllib.parse.urlsplit(old_url)
+    kind = http.client.HTTPSConnection if parts.scheme == "https" else http.client.HTTPConnection
+    conn = kind(parts.netloc, timeout=timeout)
+    try:
+        path = (parts.path or "/") + (f"?{parts.query}" if parts.query else "")
+        conn.request("GET", path,
+                     headers={"User-Agent": USER_AGENT})
+        response = conn.getresponse()
+        status, location = response.status, response.getheader("Location") or ""
+    except (OSError, http.client.HTTPException) as e:
+        return [error("against-redirect", where, f"no answer ({e})",
+                      "check the old URL and that the old host is up")]
+    finally:
+        conn.close()
+    target = urllib.parse.urljoin(old_url, location) if location else ""
+    if status not in (301, 308):
+        got = f"{status} to {target}" if target else str(status)
+        return [error("against-redirect", where, f"answered {got}, not a permanent redirect",
+                      f"make the old host answer 301 (or 308) with Location: {new_url}")]
+    if target != new_url:
+        return [error("against-redirect", where, f"redirects to {target}, not to {new_url}",
+                      "point the redirect straight at the new feed, in one hop")]
+    return []

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from html.parser import HTMLParser
 
-from podman.core.categories import validate_categories
+from podman.core.categories import apple_categories, validate_categories
 from podman.core.models import podcast_guid
 
 NS = {
@@ -21,8 +21,14 @@ NS = {
     "atom": "http://www.w3.org/2005/Atom",
     "content": "http://purl.org/rss/1.0/modules/content/",
 }
+# Namespace URIs apps read besides the canonical one (compared without scheme and case)
+ALIASES = {"podcast": ("github.com/podcastindex-org/podcast-namespace/blob/main/docs/1.0.md",)}
 ALLOWED_HTML = frozenset({"p", "ol", "ul", "li", "a", "b", "i", "strong", "em"})
 MAX_DESCRIPTION_BYTES = 4000
+APPLE_EXPLICIT = frozenset({"yes", "no", "clean", "explicit", "true", "false"})
+# Apple's top-level categories before its 2019 list; it maps feeds that still name them.
+RETIRED_CATEGORIES = frozenset({"Games & Hobbies", "Government & Organizations",
+                                "News & Politics", "Science & Medicine", "Sports & Recreation"})
 EXTENSION_TYPES = {
     "mp3": {"audio/mpeg", "audio/mp3"},
     "m4a": {"audio/mp4", "audio/x-m4a", "audio/m4a"},
@@ -65,11 +71,41 @@ class Finding:
     where: str  # "channel", "item <guid or title>", "artwork <path>", "feed <url>" ...
     message: str
     fix: str = ""
+    # A house rule: podman's own policy for the feeds it builds. On a feed from elsewhere it is
+    # a warning, because no directory or app refuses or mishandles the feed for it.
+    house: bool = False
 
     def line(self, source: str = "") -> str:
         prefix = f"{source}: " if source else ""
         fix = f" ({self.fix})" if self.fix else ""
         return f"{prefix}{self.level} [{self.rule}] {self.where}: {self.message}{fix}"
+
+
+# RFC 822/2822 obsolete zone names apps still read (RFC 2822 section 4.3).
+OBS_ZONES = {"UT": "+0000", "GMT": "+0000", "Z": "+0000", "EST": "-0500", "EDT": "-0400",
+             "CST": "-0600", "CDT": "-0500", "MST": "-0700", "MDT": "-0600", "PST": "-0800",
+             "PDT": "-0700"}
+_LENIENT = re.compile(
+    r"^(?:(?P<wd>[A-Z][a-z]{2}),?\s+)?(?P<d>\d{1,2})\s+(?P<mon>[A-Z][a-z]{2})\s+(?P<y>\d{4})\s+"
+    r"(?P<H>\d{1,2}):(?P<M>\d{2})(?::(?P<S>\d{2}))?\s+(?P<zone>[+-]\d{4}|[A-Z]{1,3})$"
+)
+
+
+def parse_rfc822_lenient(text: str) -> datetime | None:
+    """A date apps read although podman would not write it: obsolete zone names (EST, PST),
+    a wrong or missing weekday. None when no app could place it in time."""
+    m = _LENIENT.match(text.strip())
+    if not m or m["mon"] not in _MONTHS or (m["wd"] and m["wd"] not in _DAYS):
+        return None
+    zone = m["zone"] if m["zone"][0] in "+-" else OBS_ZONES.get(m["zone"])
+    if zone is None:
+        return None
+    try:
+        return datetime.strptime(
+            f"{m['y']}-{_MONTHS.index(m['mon']) + 1:02d}-{int(m['d']):02d} "
+            f"{int(m['H']):02d}:{m['M']}:{m['S'] or '00'} {zone}", "%Y-%m-%d %H:%M:%S %z")
+    except ValueError:
+        return None
 
 
 def parse_rfc2822(text: str) -> datetime | None:
@@ -131,7 +167,7 @@ class FeedDoc:
         self.uris = dict(NS)
         for prefix, canonical in NS.items():
             declared = self.declared.get(prefix)
-            if declared and _loose(declared) == _loose(canonical):
+            if declared and _loose(declared) in (_loose(canonical), *ALIASES.get(prefix, ())):
                 self.uris[prefix] = declared
         self.channel = self.root.find("channel")
 
@@ -172,21 +208,59 @@ def warning(rule_id: str, where: str, message: str, fix: str = "") -> Finding:
     return Finding(rule_id, "warning", where, message, fix)
 
 
+def house(rule_id: str, where: str, message: str, fix: str = "") -> Finding:
+    """An error in a feed podman builds, a warning in a feed from elsewhere (docs/feed-rules.md)."""
+    return Finding(rule_id, "error", where, message, fix, house=True)
+
+
+def leveled(findings: list[Finding], *, foreign: bool, strict: bool = False) -> list[Finding]:
+    """Findings at the level they carry for this feed: house rules are warnings on a feed
+    podman did not build; `strict` makes every warning an error."""
+    from dataclasses import replace
+
+    out = []
+    for f in findings:
+        level = "warning" if foreign and f.house else f.level
+        out.append(replace(f, level="error" if strict else level))
+    return out
+
+
+def built_by_podman(doc: FeedDoc) -> bool:
+    """The feed's <generator> names podman: its house rules apply in full."""
+    generator = text_of(doc.channel.find("generator")) if doc.channel is not None else ""
+    return generator.startswith("podman")
+
+
+def too_long(rule_id: str, where: str, text: str) -> Iterator[Finding]:
+    """Apple's limit is 4000 characters; podman keeps to 4000 bytes (a house rule)."""
+    size = len(text.encode("utf-8"))
+    if size <= MAX_DESCRIPTION_BYTES:
+        return
+    make = error if len(text) > MAX_DESCRIPTION_BYTES else house
+    yield make(rule_id, where, f"the description is {size} bytes ({len(text)} characters)",
+               f"shorten it to {MAX_DESCRIPTION_BYTES} bytes or less")
+
+
 def raw_findings(data: bytes) -> list[Finding]:
     """Rules on the bytes themselves: the XML declaration, UTF-8, nothing after </rss>."""
     out: list[Finding] = []
     head = data.removeprefix(b"\xef\xbb\xbf")
     m = re.match(rb"<\?xml\s[^>]*\?>", head)
-    if not m:
-        out.append(error("xml-declaration", "feed", "the feed does not start with an XML "
+    declared = ""
+    if not m and re.match(rb"\s+<\?xml\s", head):
+        pass  # a blank line before the declaration: xml-wellformed reports it, with the fix
+    elif not m:
+        out.append(house("xml-declaration", "feed", "the feed does not start with an XML "
                          "declaration", 'start it with <?xml version="1.0" encoding="UTF-8"?>'))
     else:
         enc = re.search(rb"encoding=[\"']([\w.-]+)[\"']", m[0])
-        if enc and enc[1].decode("ascii").lower().replace("_", "-") != "utf-8":
-            out.append(error("xml-declaration", "feed", f"the feed is encoded as "
+        declared = enc[1].decode("ascii").lower().replace("_", "-") if enc else ""
+        if declared and declared != "utf-8":
+            out.append(house("xml-declaration", "feed", f"the feed is encoded as "
                              f"{enc[1].decode('ascii')}, not UTF-8", "write the feed as UTF-8"))
     try:
-        data.decode("utf-8")
+        if declared in ("", "utf-8"):
+            data.decode("utf-8")
     except UnicodeDecodeError as e:
         out.append(error("xml-declaration", "feed", f"the feed is not valid UTF-8 (byte {e.start})",
                          "write the feed as UTF-8"))
@@ -205,7 +279,10 @@ def _namespaces(doc: FeedDoc) -> Iterator[Finding]:
         if declared is None and prefix == "content":
             continue  # only needed when content:encoded is used, and then it must be declared
         what = "is not declared" if declared is None else f"is declared as {declared!r}"
-        yield error(f"namespace-{prefix}", "channel", f"the {prefix} namespace {what}",
+        # Apple documents the itunes URI as case-sensitive and ignores every itunes tag under
+        # another spelling; the other namespaces' variants are read by the apps that use them.
+        make = error if prefix == "itunes" and declared is not None else house
+        yield make(f"namespace-{prefix}", "channel", f"the {prefix} namespace {what}",
                     f'declare xmlns:{prefix}="{NS[prefix]}" (exact spelling and case)')
 
 
@@ -225,17 +302,15 @@ def _channel_basics(doc: FeedDoc) -> Iterator[Finding]:
     if not description:
         yield error("channel-description", "channel", "the channel has no <description>",
                     "set a show description")
-    elif len(description.encode("utf-8")) > MAX_DESCRIPTION_BYTES:
-        size = len(description.encode("utf-8"))
-        yield error("channel-description-length", "channel", f"the description is {size} bytes",
-                    f"shorten it to {MAX_DESCRIPTION_BYTES} bytes or less")
+    else:
+        yield from too_long("channel-description-length", "channel", description)
     bad = sorted(html_tags(description) - ALLOWED_HTML)
     if bad:
-        yield error("html-tags", "channel", f"<description> uses HTML tags {', '.join(bad)}",
+        yield house("html-tags", "channel", f"<description> uses HTML tags {', '.join(bad)}",
                     "use only p ol ul li a b i strong em")
     link = text_of(ch.find("link"))
     if not is_http_url(link):
-        yield error("channel-link", "channel", f"<link> is {link or 'missing'!r}, not an http(s) "
+        yield house("channel-link", "channel", f"<link> is {link or 'missing'!r}, not an http(s) "
                     "URL", "set the show's website URL")
     language = text_of(ch.find("language"))
     primary = language.split("-")[0].lower()
@@ -244,10 +319,10 @@ def _channel_basics(doc: FeedDoc) -> Iterator[Finding]:
         yield error("language", "channel", f"<language> {language or 'missing'!r} is not an "
                     "ISO 639 code", "use a code like en, en-us, de or pt-br")
     if not text_of(doc.find(ch, "itunes:author")):
-        yield error("itunes-author", "channel", "no <itunes:author>", "set the show's author")
+        yield house("itunes-author", "channel", "no <itunes:author>", "set the show's author")
     email = text_of(doc.find(ch, "itunes:owner/itunes:email"))
     if not re.fullmatch(r"[^@\s]+@[^@\s]+\.[^@\s]+", email):
-        yield error("itunes-owner-email", "channel",
+        yield house("itunes-owner-email", "channel",
                     f"<itunes:owner><itunes:email> is {email or 'missing'!r}",
                     "set the owner's e-mail address; Apple uses it to verify ownership")
 
@@ -261,7 +336,9 @@ def _itunes_image(doc: FeedDoc) -> Iterator[Finding]:
     if not is_http_url(href):
         yield error("itunes-image", "channel", f"<itunes:image href> is {href or 'missing'!r}",
                     "point it at the square JPEG or PNG artwork")
-    elif not urllib.parse.urlsplit(href).path.lower().endswith((".jpg", ".jpeg", ".png")):
+    elif not any(part.lower().endswith((".jpg", ".jpeg", ".png"))
+                 for part in (urllib.parse.urlsplit(href).path, href)):
+        # Apple reads the end of the URL: hosts append `?.jpg` to extension-less image URLs.
         yield error("itunes-image", "channel", f"artwork {href} does not end in .jpg or .png",
                     "publish the artwork as .jpg or .png")
 
@@ -276,26 +353,38 @@ def _itunes_category(doc: FeedDoc) -> Iterator[Finding]:
         name = el.get("text") or ""
         cats.append((name, subs[0].get("text") or "") if subs else (name,))
         if len(subs) > 1:
-            yield error("itunes-category", "channel", f'"{name}" has {len(subs)} subcategories',
+            yield house("itunes-category", "channel", f'"{name}" has {len(subs)} subcategories',
                         "give each category at most one subcategory")
+    known = apple_categories()
     for problem in validate_categories(tuple(cats)):
-        yield error("itunes-category", "channel", problem,
-                    "use Apple's category list with its exact spelling")
+        # Apple refuses a show without a category or with one it never had; it reads only the
+        # first category, maps the names it retired in 2019 and falls back to the parent for
+        # a subcategory it does not list.
+        unknown = [c[0] for c in cats if c and c[0] not in known and c[0] not in RETIRED_CATEGORIES]
+        make = error if problem.startswith("no category") or any(
+            problem.startswith(f'"{name}" is not an Apple') for name in unknown) else house
+        yield make("itunes-category", "channel", problem,
+                   "use Apple's category list with its exact spelling")
 
 
 def _itunes_explicit(doc: FeedDoc) -> Iterator[Finding]:
     ch = doc.channel
     if ch is None:
         return
-    value = text_of(doc.find(ch, "itunes:explicit"))
-    if value not in ("true", "false"):
-        yield error("itunes-explicit", "channel", f"<itunes:explicit> is {value or 'missing'!r}",
-                    "use true or false")
+    yield from _explicit("channel", text_of(doc.find(ch, "itunes:explicit")))
     for index, item in enumerate(doc.items()):
         el = doc.find(item, "itunes:explicit")
-        if el is not None and text_of(el) not in ("true", "false"):
-            yield error("itunes-explicit", item_label(doc, item, index),
-                        f"<itunes:explicit> is {text_of(el)!r}", "use true or false")
+        if el is not None:
+            yield from _explicit(item_label(doc, item, index), text_of(el))
+
+
+def _explicit(where: str, value: str) -> Iterator[Finding]:
+    if value in ("true", "false"):
+        return
+    # Apple still reads yes/no/clean/explicit (any case); anything else it cannot place.
+    make = house if value.lower() in APPLE_EXPLICIT else error
+    yield make("itunes-explicit", where, f"<itunes:explicit> is {value or 'missing'!r}",
+               "use true or false")
 
 
 def _itunes_type(doc: FeedDoc) -> Iterator[Finding]:
@@ -304,12 +393,13 @@ def _itunes_type(doc: FeedDoc) -> Iterator[Finding]:
         return
     show_type = text_of(doc.find(ch, "itunes:type"))
     if show_type not in ("episodic", "serial"):
-        yield error("itunes-type", "channel", f"<itunes:type> is {show_type or 'missing'!r}",
+        make = house if not show_type else error  # Apple treats a missing type as episodic
+        yield make("itunes-type", "channel", f"<itunes:type> is {show_type or 'missing'!r}",
                     "use episodic or serial")
     if show_type == "serial":
         for index, item in enumerate(doc.items()):
             if not text_of(doc.find(item, "itunes:episode")):
-                yield error("serial-episode-numbers", item_label(doc, item, index),
+                yield house("serial-episode-numbers", item_label(doc, item, index),
                             "a serial show's item has no <itunes:episode>",
                             "number every episode of a serial show")
 
@@ -321,7 +411,7 @@ def _atom_self_and_podcast(doc: FeedDoc) -> Iterator[Finding]:
     self_links = [el for el in doc.findall(ch, "atom:link") if el.get("rel") == "self"]
     href = (self_links[0].get("href") or "").strip() if self_links else ""
     if not is_http_url(href):
-        yield error("atom-self", "channel", f'<atom:link rel="self"> is {href or "missing"!r}',
+        yield house("atom-self", "channel", f'<atom:link rel="self"> is {href or "missing"!r}',
                     "add the feed's own URL as atom:link rel=self")
     guid = text_of(doc.find(ch, "podcast:guid"))
     try:
@@ -329,7 +419,7 @@ def _atom_self_and_podcast(doc: FeedDoc) -> Iterator[Finding]:
     except ValueError:
         valid = False
     if not valid:
-        yield error("podcast-guid", "channel", f"<podcast:guid> is {guid or 'missing'!r}",
+        yield house("podcast-guid", "channel", f"<podcast:guid> is {guid or 'missing'!r}",
                     "use the UUIDv5 of the feed URL, stored once in show.toml")
     elif href and guid.lower() != podcast_guid(href):
         yield warning("podcast-guid", "channel",
@@ -338,7 +428,7 @@ def _atom_self_and_podcast(doc: FeedDoc) -> Iterator[Finding]:
                       "fine for a moved feed; never change a published podcast:guid")
     locked = text_of(doc.find(ch, "podcast:locked"))
     if locked not in ("yes", "no"):
-        yield error("podcast-locked", "channel", f"<podcast:locked> is {locked or 'missing'!r}",
+        yield house("podcast-locked", "channel", f"<podcast:locked> is {locked or 'missing'!r}",
                     "use yes (recommended) or no")
 
 

@@ -14,6 +14,7 @@ WORKSPACE_FILE = "podman.toml"
 SHOW_FILE = "show.toml"
 DEFAULT_PORT = 8000
 DEFAULT_BASE_URL = f"http://127.0.0.1:{DEFAULT_PORT}"
+PODCASTINDEX_PUBNOTIFY = "https://api.podcastindex.org/api/1.0/hub/pubnotify"
 
 
 @dataclass(frozen=True)
@@ -37,6 +38,10 @@ class PublishConfig:
     base_url: str = DEFAULT_BASE_URL  # where public/ is served; feed = {base_url}/{show}/feed.xml
     target: Path | None = None  # local backend: folder that publish copies public/ into
     prefix: str = ""  # S3 backend: key prefix for public/ files
+    websub: bool = True  # after a publish that changed a feed: ping the show's websub_hub
+    podcastindex: bool = True  # ... and the Podcast Index (pubnotify)
+    podcastindex_url: str = PODCASTINDEX_PUBNOTIFY
+    notify_timeout: float = 10.0  # seconds per notification
 
 
 @dataclass(frozen=True)
@@ -194,11 +199,20 @@ def load_workspace(root: Path) -> WorkspaceConfig:
         raise ConfigError(f"{where}: addressing_style must be auto, path or virtual")
     if backend == "s3" and not storage.bucket:
         raise ConfigError(f"{where}: backend \"s3\" needs `bucket`")
+    pw = f"{path} [publish]"
     publish = PublishConfig(
         base_url=base_url,
         target=(root / target) if target else None,
-        prefix=_typed(pub, "prefix", str, "", f"{path} [publish]").strip("/"),
+        prefix=_typed(pub, "prefix", str, "", pw).strip("/"),
+        websub=_typed(pub, "websub", bool, True, pw),
+        podcastindex=_typed(pub, "podcastindex", bool, True, pw),
+        podcastindex_url=_typed(pub, "podcastindex_url", str, PODCASTINDEX_PUBNOTIFY, pw),
+        notify_timeout=_typed(pub, "notify_timeout", float, 10.0, pw),
     )
+    if not publish.podcastindex_url.startswith(("http://", "https://")):
+        raise ConfigError(f"{pw}: podcastindex_url must be an http(s) URL")
+    if not 0 < publish.notify_timeout <= 120:
+        raise ConfigError(f"{pw}: notify_timeout must be between 0 and 120 seconds")
     aw = f"{path} [audio]"
     audio = AudioConfig(
         normalize=_typed(au, "normalize", bool, False, aw),

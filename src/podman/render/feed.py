@@ -17,6 +17,7 @@ from podman.core.text import cdata, clean_text, plain_text, truncate_utf8
 from podman.render.feedtags import (
     JSON_CHAPTERS_TYPE,
     channel_tags,
+    import_tags,
     item_image,
     persons,
     psc,
@@ -106,9 +107,9 @@ def channel_context(inputs: FeedInputs) -> dict:
         "email": show.email,
         "type": show.type,
         "podcast_guid": show.podcast_guid,
-        "locked": "yes" if show.locked else "no",
         "archive": inputs.archive,
         **channel_tags(show),
+        **import_tags(show, feed_url, main=feed_url == ws.feed_url(show.slug)),
     }
 
 

@@ -131,6 +131,19 @@ def channel_tags(show: ShowConfig) -> dict[str, Any]:
     }
 
 
+def import_tags(show: ShowConfig, feed_url: str, *, main: bool) -> dict[str, Any]:
+    """An imported show (show.toml has `[import]`): the main feed names itself in
+    itunes:new-feed-url, so directories that still hold the old URL move over, and it says
+    podcast:locked no until `podman check --against` has recorded `[import] verified`."""
+    imported = show.raw.get("import")
+    if not isinstance(imported, dict):
+        return {"locked": "yes" if show.locked else "no"}
+    new_feed_url = _str(show.raw.get("new_feed_url"), "new_feed_url", _where(show))
+    verified = bool(imported.get("verified"))
+    return {"locked": "yes" if show.locked and verified else "no",
+            "new_feed_url": new_feed_url or (feed_url if main else "")}
+
+
 def item_image(ws: WorkspaceConfig, image: str | None) -> str:
     """Front matter `image`: an absolute URL as is, a storage key through media_url."""
     if not image:
@@ -184,5 +197,6 @@ def transcript_paths(show: str, slug: str, fmt: str) -> list[tuple[str, str]]:
     return [vtt]
 
 
-__all__ = ["JSON_CHAPTERS_TYPE", "channel_tags", "chapters_path", "item_image", "linked_chapters",
-           "persons", "psc", "soundbites", "transcript_paths", "validate_show_categories"]
+__all__ = ["JSON_CHAPTERS_TYPE", "channel_tags", "chapters_path", "import_tags", "item_image",
+           "linked_chapters", "persons", "psc", "soundbites", "transcript_paths",
+           "validate_show_categories"]

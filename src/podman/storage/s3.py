@@ -156,15 +156,20 @@ class S3Storage:
                 self._abort_stale_uploads(up.key)
         return failures
 
+    # S3 website endpoints answer 301 for an object with WebsiteRedirectLocation metadata
+    redirects = True
+
     def put_bytes(self, data: bytes, key: str, *, content_type: str,
-                  cache_control: str = MEDIA_CACHE_CONTROL) -> None:
-        """One plain PUT with Content-MD5, so the listed ETag is the MD5 publish compares."""
+                  cache_control: str = MEDIA_CACHE_CONTROL, redirect: str = "") -> None:
+        """One plain PUT with Content-MD5, so the listed ETag is the MD5 publish compares;
+        `redirect` sets WebsiteRedirectLocation (a 301 where the bucket is a website)."""
         md5 = hashlib.md5(data, usedforsecurity=False).digest()
+        extra = {"WebsiteRedirectLocation": redirect} if redirect else {}
         try:
             self.client.put_object(
                 Bucket=self.bucket, Key=self._full(key), Body=data, ContentType=content_type,
                 CacheControl=cache_control, ContentMD5=base64.b64encode(md5).decode(),
-                Metadata={"sha256": hashlib.sha256(data).hexdigest()},
+                Metadata={"sha256": hashlib.sha256(data).hexdigest()}, **extra,
             )
         except Exception as exc:
             raise self._error(exc, f"upload of {key}") from exc

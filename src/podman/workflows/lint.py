@@ -18,6 +18,7 @@ from podman.check.feed import (
     identity_findings,
     online_findings,
 )
+from podman.check.rules import FeedDoc, built_by_podman, leveled
 from podman.core.categories import validate_categories
 from podman.core.config import WorkspaceConfig, load_show
 from podman.core.errors import CatalogError, PodmanError
@@ -38,6 +39,11 @@ class CheckReport:
     @property
     def warnings(self) -> int:
         return sum(1 for _, f in self.findings if f.level == "warning")
+
+    def make_strict(self) -> None:
+        """`--strict`: every warning becomes an error."""
+        self.findings = [(src, f) for src, f in self.findings
+                         for f in leveled([f], foreign=False, strict=True)]
 
     def add(self, source: str, findings: list[Finding]) -> None:
         for finding in findings:
@@ -67,16 +73,26 @@ def hosted_urls(xml: bytes, feed_url: str | None) -> list[tuple[str, str, int | 
     return out
 
 
-def check_source(source: str, *, online: bool = False) -> CheckReport:
-    """`podman check FEED`: any feed file or URL, without the workspace rules."""
+def check_source(source: str, *, online: bool = False, strict: bool = False) -> CheckReport:
+    """`podman check FEED`: any feed file or URL, without the workspace rules. A feed podman
+    did not build (its <generator> does not name podman) gets house rules as warnings."""
     xml = check_feed_source(source)
     report = CheckReport(checked=1)
     name = source if "://" in source else Path(source).name
-    report.add(name, check_feed(xml, source=source))
+    findings = check_feed(xml, source=source)
     if online:
         url = source if source.startswith(("http://", "https://")) else None
-        report.add(name, online_findings(_safe_urls(xml, url)))
+        findings += online_findings(_safe_urls(xml, url))
+    report.add(name, leveled(findings, foreign=is_foreign(xml), strict=strict))
     return report
+
+
+def is_foreign(xml: bytes) -> bool:
+    """True unless the feed parses and its <generator> names podman."""
+    try:
+        return not built_by_podman(FeedDoc(xml))
+    except ET.ParseError:
+        return True
 
 
 def _safe_urls(xml: bytes, feed_url: str | None) -> list:
@@ -207,7 +223,7 @@ def identity_report(ws: WorkspaceConfig, cat: ShowCatalog, report: CheckReport) 
 # -- the workspace ---------------------------------------------------------------------------
 
 def check_workspace(ws: WorkspaceConfig, *, show: str | None = None, online: bool = False,
-                    now: datetime | None = None) -> CheckReport:
+                    now: datetime | None = None, strict: bool = False) -> CheckReport:
     """Lint every show's built feed (and archive pages), its show.toml categories, identity."""
     from podman.check.loudness import loudness_finding
     from podman.check.rules import error
@@ -241,4 +257,6 @@ def check_workspace(ws: WorkspaceConfig, *, show: str | None = None, online: boo
             if online and path == feed_path:
                 report.add(source, online_findings(_safe_urls(xml, ws.feed_url(slug))))
         identity_report(ws, cat, report)
+    if strict:
+        report.make_strict()
     return report

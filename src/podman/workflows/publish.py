@@ -61,11 +61,13 @@ class Target(Protocol):
     def list(self, prefix: str = "") -> dict[str, StoredObject]: ...
 
     def put_bytes(self, data: bytes, key: str, *, content_type: str,
-                  cache_control: str = ...) -> None: ...
+                  cache_control: str = ..., redirect: str = ...) -> None: ...
 
 
 class FolderTarget:
     """A static host's folder: files are replaced atomically (temp file + rename)."""
+
+    redirects = False  # a folder cannot answer 301; the web server in front of it can
 
     def __init__(self, root: Path) -> None:
         self.root = root
@@ -81,7 +83,7 @@ class FolderTarget:
         return out
 
     def put_bytes(self, data: bytes, key: str, *, content_type: str,
-                  cache_control: str = "") -> None:
+                  cache_control: str = "", redirect: str = "") -> None:
         from podman.core.fsio import atomic_write
 
         dest = self.root / key
