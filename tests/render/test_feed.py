@@ -122,11 +122,12 @@ def test_hostile_text_gives_a_well_formed_feed(workspace: Path, title: str, note
     assert " ".join(got["title"].split()) == expected_title(title).replace("\r", " ")
     fp = feedparser.parse(data)
     assert not fp.bozo, fp.get("bozo_exception")
-    # feedparser "repairs" C1 controls (legal in XML) as windows-1252 / mojibake, and guesses
-    # whether a title is HTML (`&amp;` in it, then sanitises it as markup): compare unescaped
-    # text for titles without C1 controls and without markup (exact text is checked above by
-    # ElementTree and podcastparser)
-    if not re.search("[\x80-\x9f]", title) and not re.search("<[!?a-zA-Z/]", html.unescape(title)):
+    # feedparser "repairs" C1 controls (legal in XML) and text that looks like UTF-8 read as
+    # Latin-1 ("Â¡" becomes "¡"), and guesses whether a title is HTML (`&amp;` in it, then
+    # sanitises it as markup): compare unescaped text for titles without C1 controls, such
+    # mojibake pairs or markup (exact text is checked above by ElementTree and podcastparser)
+    mojibake = re.search("[\x80-\x9f]|[\xc2-\xf4][\x80-\xbf]", title)
+    if not mojibake and not re.search("<[!?a-zA-Z/]", html.unescape(title)):
         assert html.unescape(" ".join(fp.entries[0].title.split())) == html.unescape(
             " ".join(ILLEGAL.sub("", title).split()))
     # Markdown decodes entities (`&amp;` is `&`); every word of the notes is in the description
@@ -135,3 +136,10 @@ def test_hostile_text_gives_a_well_formed_feed(workspace: Path, title: str, note
     description = got["description"]
     for word in words[:5]:
         assert word in description
+
+
+def test_feedparser_repairs_mojibake_so_the_property_test_skips_it() -> None:
+    """Why the property test above skips feedparser's title for "Â¡": feedparser rewrites it."""
+    data = ('<?xml version="1.0" encoding="UTF-8"?><rss version="2.0"><channel><title>x</title>'
+            "<item><title>a Â¡ b</title></item></channel></rss>").encode()
+    assert feedparser.parse(data).entries[0].title == "a ¡ b"
