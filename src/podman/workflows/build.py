@@ -38,6 +38,7 @@ class BuildResult:
     stale: list[str] = field(default_factory=list)  # with check: files that would change
     removed: list[str] = field(default_factory=list)  # no longer produced, so deleted
     feeds: dict[str, int] = field(default_factory=dict)  # feed path -> items in it
+    warnings: list[str] = field(default_factory=list)  # one line each, for the CLI to print
 
 
 def load_catalog(ws: WorkspaceConfig, only: str | None = None, *,
@@ -139,6 +140,12 @@ def render_outputs(ws: WorkspaceConfig, catalogs: list[ShowCatalog],
     return out, counts
 
 
+def artwork_warnings(catalogs: list[ShowCatalog]) -> list[str]:
+    """Apple refuses a feed without itunes:image; the build still runs, but says so."""
+    return [f"{cat.dir / 'show.toml'}: no artwork (image is empty): Apple Podcasts requires a "
+            "square 1400-3000 px image" for cat in catalogs if not cat.show.image]
+
+
 def build(ws: WorkspaceConfig, *, now: datetime, show: str | None = None,
           check: bool = False) -> BuildResult:
     """Phase three: write what changed (atomically), or with `check` only report it."""
@@ -146,7 +153,7 @@ def build(ws: WorkspaceConfig, *, now: datetime, show: str | None = None,
     outputs, counts = render_outputs(ws, catalogs, now)
     if show is not None:
         outputs.pop("index.html", None)
-    result = BuildResult(feeds=counts)
+    result = BuildResult(feeds=counts, warnings=artwork_warnings(catalogs))
     for rel, data in sorted(outputs.items()):
         target = ws.public_dir / rel
         try:
