@@ -59,7 +59,7 @@ def item_context(ws: WorkspaceConfig, view: EpisodeView) -> dict:
         "title": clean_text(ep.title),
         "guid": ep.guid,
         "pub_date": rfc2822(ep.published),
-        "link": ep.articles[0].url if ep.articles else "",
+        "link": ep.articles[0].url if ep.articles else f"{base}/{view.page_path}",
         "description": item_description(html, ep.title),
         "content": Markup(cdata(html)) if html else clean_text(ep.title),
         "url": view.audio_url,

@@ -12,6 +12,7 @@ from pathlib import Path
 
 from podman.catalog.chapters import chapters_json, chapters_notes_html
 from podman.catalog.episodes import episodes_dir
+from podman.catalog.transcripts import Cue
 from podman.core.config import WorkspaceConfig
 from podman.core.models import Chapter, Episode, duration_text
 from podman.core.text import html_link, markdown_html
@@ -28,6 +29,7 @@ class EpisodeView:
     chapters_path: str  # "" without chapters
     transcripts: tuple[tuple[str, str], ...]  # (path, MIME type) of each published transcript
     files: tuple[tuple[str, bytes], ...]  # (path, bytes): chapters JSON, transcripts
+    cues: tuple[Cue, ...]  # the transcript's WebVTT cues, shown on the episode page
     audio_url: str
     duration_text: str
     page_path: str
@@ -65,7 +67,7 @@ def transcript_source(folder: Path, slug: str, names: set[str]) -> Path | None:
 
 def prepare_episode(ws: WorkspaceConfig, ep: Episode, transcript: Path | None) -> EpisodeView:
     """Everything about one episode that any output needs, computed once."""
-    from podman.catalog.transcripts import load_transcript
+    from podman.catalog.transcripts import load_transcript, vtt_cues
 
     chapters = linked_chapters(ep)
     files: list[tuple[str, bytes]] = []
@@ -74,6 +76,7 @@ def prepare_episode(ws: WorkspaceConfig, ep: Episode, transcript: Path | None) -
         chap_path = chapters_path(ep.show, ep.slug)
         files.append((chap_path, chapters_json(chapters, title=ep.title).encode("utf-8")))
     links: tuple[tuple[str, str], ...] = ()
+    cues: tuple[Cue, ...] = ()
     if transcript is not None:
         loaded = load_transcript(transcript)
         paths = transcript_paths(ep.show, ep.slug, loaded.format)
@@ -81,6 +84,7 @@ def prepare_episode(ws: WorkspaceConfig, ep: Episode, transcript: Path | None) -
         files.extend((path, text.encode("utf-8"))
                      for (path, _mime), text in zip(paths, texts, strict=False))
         links = tuple(paths)
+        cues = tuple(vtt_cues(texts[0]))
     return EpisodeView(
         ep=ep,
         notes_html=notes_html(ep, chapters),
@@ -88,6 +92,7 @@ def prepare_episode(ws: WorkspaceConfig, ep: Episode, transcript: Path | None) -
         chapters_path=chap_path,
         transcripts=links,
         files=tuple(files),
+        cues=cues,
         audio_url=ws.media_url(ep.audio.key),
         duration_text=duration_text(ep.duration),
         page_path=episode_page_path(ep.show, ep.slug),
