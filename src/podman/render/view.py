@@ -25,6 +25,7 @@ class EpisodeView:
 
     ep: Episode
     notes_html: str  # sanitised notes, then chapters and related articles
+    body_html: str  # the sanitised notes alone (pages show chapters and articles themselves)
     chapters: tuple[Chapter, ...]  # with related-article URLs filled in
     chapters_path: str  # "" without chapters
     transcripts: tuple[tuple[str, str], ...]  # (path, MIME type) of each published transcript
@@ -37,9 +38,12 @@ class EpisodeView:
     waveform_url: str
 
 
-def notes_html(ep: Episode, chapters: Sequence[Chapter]) -> str:
-    """Show notes HTML: the Markdown notes, the chapters, then the related articles as links."""
-    parts = [markdown_html(ep.notes)] if ep.notes.strip() else []
+def notes_html(ep: Episode, chapters: Sequence[Chapter], body: str | None = None) -> str:
+    """Show notes HTML: the Markdown notes (`body` when already rendered), the chapters, then
+    the related articles as links."""
+    if body is None:
+        body = markdown_html(ep.notes) if ep.notes.strip() else ""
+    parts = [body]
     if chapters:
         parts.append(f"<p>Chapters:</p>{chapters_notes_html(chapters)}")
     if ep.articles:
@@ -85,9 +89,11 @@ def prepare_episode(ws: WorkspaceConfig, ep: Episode, transcript: Path | None) -
                      for (path, _mime), text in zip(paths, texts, strict=False))
         links = tuple(paths)
         cues = tuple(vtt_cues(texts[0]))
+    body = markdown_html(ep.notes) if ep.notes.strip() else ""
     return EpisodeView(
         ep=ep,
-        notes_html=notes_html(ep, chapters),
+        notes_html=notes_html(ep, chapters, body),
+        body_html=body,
         chapters=chapters,
         chapters_path=chap_path,
         transcripts=links,
