@@ -1,4 +1,4 @@
-"""Links inside public/ are relative (any port, any sub-path); only feeds and social tags are not."""
+"""Links inside public/ are relative (any port, any sub-path); feeds and social tags are not."""
 
 from __future__ import annotations
 

@@ -220,6 +220,12 @@ def box_height(count: int) -> int:
     return BOX_HEAD + count * BOX_ROW
 
 
+def box_rows(ws: WorkspaceConfig, shows: Mapping[str, ShowConfig], eps: Sequence[EpisodeView],
+             here: str, absolute_links: bool) -> list[dict]:
+    return [episode_context(ws, shows[v.ep.show], v, here, absolute_links=absolute_links)
+            for v in eps]
+
+
 def render_articles(ws: WorkspaceConfig, shows: Mapping[str, ShowConfig],
                     views: Sequence[EpisodeView], templates=None) -> dict[str, bytes]:
     """Per related article its "Podcasts" box (page, server-side-include fragment, oEmbed),
@@ -235,17 +241,15 @@ def render_articles(ws: WorkspaceConfig, shows: Mapping[str, ShowConfig],
         height = box_height(len(eps))
         box = absolute(ws, here)
 
-        def contexts(absolute_links: bool, page: str = here) -> list[dict]:
-            return [episode_context(ws, shows[v.ep.show], v, page,
-                                    absolute_links=absolute_links) for v in eps]
-
-        out[here] = render("box.html.j2", templates, episodes=contexts(False), article=title,
+        out[here] = render("box.html.j2", templates,
+                           episodes=box_rows(ws, shows, eps, here, False), article=title,
                            lang=shows[eps[0].ep.show].language,
                            css=relative(here, ASSETS[0]), js=relative(here, ASSETS[1]),
                            oembed=relative(here, oembed_path(here)),
                            height=height).encode("utf-8")
         out[here.removesuffix(".html") + ".fragment.html"] = render(
-            "box-fragment.html.j2", templates, episodes=contexts(True), article=title,
+            "box-fragment.html.j2", templates, episodes=box_rows(ws, shows, eps, here, True),
+            article=title,
             height=height).encode("utf-8")
         code = iframe_code(box, height, f"Podcasts: {title}")
         out[oembed_path(here)] = oembed("Podcasts", "", f"Podcasts: {title}", code, height)
