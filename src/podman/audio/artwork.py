@@ -218,7 +218,7 @@ def make_cover(dest: Path, title: str) -> Path:
 
     dest = Path(dest)
     dest.parent.mkdir(parents=True, exist_ok=True)
-    side, size = COVER_SIDE, 260
+    side, size = COVER_SIDE, 240
     filters = [f"color=c=0x1e3a8a:s={side}x{side}",
                f"drawbox=x=150:y=150:w={side - 300}:h={side - 300}:color=0xfbbf24:t=24"]
     font = cover_font()

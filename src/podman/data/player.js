@@ -86,7 +86,7 @@
   if (window.parent !== window) { // AMP amp-iframe and pym.js parents resize the frame
     var id = (/[?&]childId=([^&]*)/.exec(location.search) || [])[1];
     var report = function () {
-      var h = root.scrollHeight;
+      var h = Math.ceil(doc.body.getBoundingClientRect().height);
       window.parent.postMessage({ sentinel: "amp", type: "embed-size", height: h }, "*");
       if (id) window.parent.postMessage(
         "pymxPYMx" + decodeURIComponent(id) + "xPYMxheightxPYMx" + h, "*");
