@@ -8,6 +8,12 @@ import posixpath
 from podman.core.config import WorkspaceConfig
 
 
+def http_url(url: str | None) -> str:
+    """Only http(s) URLs become links; anything else (javascript:, data:) renders as text."""
+    url = (url or "").strip()
+    return url if url.lower().startswith(("http://", "https://")) else ""
+
+
 def relative(here: str, target: str) -> str:
     """`target` (a path under public/) as seen from the page at `here` (a path under public/)."""
     return posixpath.relpath(target, posixpath.dirname(here) or ".")

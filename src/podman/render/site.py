@@ -16,7 +16,7 @@ from markupsafe import Markup
 from podman.core.config import ShowConfig, WorkspaceConfig
 from podman.core.models import iso, whole_seconds
 from podman.core.text import clean_text, plain_text, truncate_utf8
-from podman.render.links import absolute, article_id, local, relative
+from podman.render.links import absolute, article_id, http_url, local, relative
 from podman.render.subscribe import subscribe_links
 from podman.render.view import EpisodeView
 
@@ -27,12 +27,6 @@ EMBED_WIDTH = 480  # px, the width oEmbed and player cards suggest
 ASSETS = ("assets/site.css", "assets/player.js")
 AUDIO_NAMES = {"audio/mpeg": "MP3", "audio/mp4": "M4A", "audio/x-m4a": "M4A",
                "audio/ogg": "Ogg", "audio/opus": "Opus", "audio/aac": "AAC"}
-
-
-def http_url(url: str | None) -> str:
-    """Only http(s) URLs become links; anything else (javascript:, data:) renders as text."""
-    url = (url or "").strip()
-    return url if url.lower().startswith(("http://", "https://")) else ""
 
 
 def iso_duration(seconds: float) -> str:

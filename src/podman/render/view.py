@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from html import escape
 from pathlib import Path
 
 from podman.catalog.chapters import chapters_json, chapters_notes_html
@@ -15,8 +16,9 @@ from podman.catalog.episodes import episodes_dir
 from podman.catalog.transcripts import Cue
 from podman.core.config import WorkspaceConfig
 from podman.core.models import Chapter, Episode, duration_text
-from podman.core.text import html_link, markdown_html
+from podman.core.text import clean_text, html_link, markdown_html
 from podman.render.feedtags import chapters_path, linked_chapters, transcript_paths
+from podman.render.links import http_url
 
 
 @dataclass(frozen=True)
@@ -47,7 +49,9 @@ def notes_html(ep: Episode, chapters: Sequence[Chapter], body: str | None = None
     if chapters:
         parts.append(f"<p>Chapters:</p>{chapters_notes_html(chapters)}")
     if ep.articles:
-        links = "".join(f"<li>{html_link(a.url, a.title or a.url)}</li>" for a in ep.articles)
+        links = "".join(f"<li>{html_link(a.url, a.title or a.url)}</li>" if http_url(a.url)
+                        else f"<li>{escape(clean_text(a.title or a.url))}</li>"
+                        for a in ep.articles)
         parts.append(f"<p>Related articles:</p><ul>{links}</ul>")
     return "\n".join(p for p in parts if p)
 
