@@ -42,6 +42,19 @@ def context(browser):
     ctx.close()
 
 
+def layout(context, url: str, script: bool) -> list:
+    """Where every element of a page sits, with player.js loaded or refused."""
+    page = context.new_page()
+    if not script:
+        page.route("**/player.js", lambda route: route.abort())
+    page.goto(url)
+    page.wait_for_load_state("networkidle")
+    rects = page.evaluate("""[...document.body.querySelectorAll('*')].map(e => {
+        const r = e.getBoundingClientRect(); return [e.tagName, r.x, r.y, r.width, r.height]; })""")
+    page.close()
+    return rects
+
+
 def boxes(root: Path) -> dict[str, dict]:
     return json.loads((root / "public" / "articles.json").read_text("utf-8"))
 
@@ -75,6 +88,10 @@ def test_demo_boxes_list_their_episodes_with_exact_durations(context, demo_ws, d
         assert traffic.media() == []  # no audio byte before the listener presses play
         assert traffic.hosts() == {demo_url.removeprefix("http://")}
         assert 0 < traffic.page_bytes() <= BOX_BUDGET
+        assert page.evaluate("document.documentElement.classList.contains('js')")
+        # the script's buttons had their place already: loading it moves nothing
+        url = f"{demo_url}/{box['box_path']}"
+        assert layout(context, url, True) == layout(context, url, False)
         page.close()
     assert sorted(found.values()) == [["24:41"], ["28:08"]]
 
@@ -119,6 +136,8 @@ def test_box_plays_under_a_strict_csp_and_in_a_sandboxed_frame(context, demo_ws,
         for path in pages:
             page = context.new_page()
             traffic = Traffic().watch(page)
+            errors: list = []
+            page.on("pageerror", errors.append)
             page.goto(news + path)
             inner = page.frame_locator("iframe")
             inner.locator("audio").wait_for()
@@ -126,6 +145,10 @@ def test_box_plays_under_a_strict_csp_and_in_a_sandboxed_frame(context, demo_ws,
             assert child.locator(".row .dur").inner_text() == box["episodes"][0]["duration_text"]
             press_play(child)
             assert wait_playing(child, at_least=0.5) > 0.5
+            child.click("button[data-rate]")  # remembering the speed needs storage: guarded
+            assert child.evaluate("document.querySelector('audio').playbackRate") == 1.25
+            assert child.locator("button[data-rate]").inner_text() == "1.25×"
+            assert errors == []
             assert traffic.hosts() == {news.removeprefix("http://"),
                                        demo_url.removeprefix("http://")}
             page.close()
@@ -146,6 +169,10 @@ def test_chapters_seek_and_the_transcript_follows(context, site_ws, site_url):
     assert wait_playing(page, "audio[data-main]", at_least=10.0) >= 10.0
     page.wait_for_selector(".cue.now[data-start='10']")
     assert "what the budget means" in page.locator(".cue.now").inner_text()
+    # visible focus: a keyboard user sees where they are
+    page.keyboard.press("Tab")
+    outline = page.evaluate("getComputedStyle(document.activeElement).outlineStyle")
+    assert outline not in ("", "none")
     # keys: Space pauses, → jumps 30 s
     page.locator("h1").click()
     page.keyboard.press("Space")
