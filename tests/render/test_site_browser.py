@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 
+from podman.render.site import BOX_ROW
 from tests.fixtures.browser import (
     WIDTHS,
     Traffic,
@@ -94,6 +95,11 @@ def test_demo_boxes_list_their_episodes_with_exact_durations(context, demo_ws, d
         assert layout(context, url, True) == layout(context, url, False)
         page.close()
     assert sorted(found.values()) == [["24:41"], ["28:08"]]
+    for embed in sorted((demo_ws / "public" / "demo" / "embed").glob("*.html")):
+        page = context.new_page()
+        page.goto(f"{demo_url}/demo/embed/{embed.name}")
+        assert page.evaluate("document.body.getBoundingClientRect().height") == BOX_ROW
+        page.close()
 
 
 def test_pressing_play_in_a_box_plays_through_range_requests(context, demo_ws, demo_url):
@@ -137,7 +143,7 @@ def test_box_plays_under_a_strict_csp_and_in_a_sandboxed_frame(context, demo_ws,
             page = context.new_page()
             traffic = Traffic().watch(page)
             errors: list = []
-            page.on("pageerror", errors.append)
+            page.on("pageerror", lambda e, errors=errors: errors.append(str(e)))
             page.goto(news + path)
             inner = page.frame_locator("iframe")
             inner.locator("audio").wait_for()
