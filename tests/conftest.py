@@ -3,4 +3,4 @@
 from __future__ import annotations
 
 pytest_plugins = ["tests.fixtures.audio", "tests.fixtures.s3", "tests.fixtures.cli",
-                  "tests.fixtures.podcasts"]
+                  "tests.fixtures.podcasts", "tests.fixtures.browser", "tests.fixtures.site"]

@@ -129,7 +129,9 @@ def test_build_check(built: Path) -> None:
     before = tree(built)
     result = run("build", "-C", built, "--check", "--now", NOW)
     assert result.exit_code == 1
-    assert "5 file(s) out of date" in result.stderr
+    # feed, show page, episode page and its oEmbed, embed, the show's articles.json, the
+    # site-wide articles.json, and the box and fragment of each of the episode's two articles
+    assert "11 file(s) out of date" in result.stderr
     assert tree(built) == before
     assert run("build", "-C", built, "--now", NOW).exit_code == 0
     assert run("build", "-C", built, "--check", "--now", NOW).exit_code == 0

@@ -7,18 +7,8 @@ import json
 from pathlib import Path
 
 import podcastparser
-import pytest
 
 from tests.fixtures.cli import run, tree
-
-
-@pytest.fixture(scope="session")
-def demo_ws(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    root = tmp_path_factory.mktemp("demo") / "podman-demo"
-    result = run("demo", root)
-    assert result.exit_code == 0, result.stderr
-    assert result.stdout.strip() == str(root / "public" / "demo" / "feed.xml")
-    return root
 
 
 def test_demo_feed_has_two_episodes_with_exact_durations(demo_ws: Path) -> None:

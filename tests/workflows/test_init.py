@@ -136,3 +136,61 @@ def test_written_files_name_their_example_files(workspace: Path) -> None:
                              (f"feeds/{SHOW}/show.toml", "show.example.toml")):
         assert example in (workspace / written).read_text("utf-8").split("\n")[0]
         assert (repo / example).is_file()
+
+
+def test_fresh_show_gets_a_cover_and_its_first_feed_passes_check(tmp_path: Path) -> None:
+    from podman.audio.artwork import check_artwork, read_image_info
+
+    root = tmp_path / "fresh"
+    assert run("init", root, *INIT_ARGS).exit_code == 0
+    show = tomllib.loads((root / "feeds" / SHOW / "show.toml").read_text())
+    cover = root / "feeds" / SHOW / show["image"]
+    info = read_image_info(cover)
+    assert (info.format, info.width, info.height) == ("jpeg", 3000, 3000)
+    assert check_artwork(cover) == []
+    build = run("build", "-C", root)
+    assert build.exit_code == 0, build.stderr
+    assert "warning" not in build.stderr
+    assert b"<itunes:image href=" in (root / "public" / SHOW / "feed.xml").read_bytes()
+    check = run("check", "-C", root)
+    assert check.exit_code == 0, check.stdout + check.stderr
+    assert "error" not in check.stdout + check.stderr
+
+
+def test_init_artwork_that_passes_is_kept_byte_for_byte(tmp_path: Path, show_png: Path) -> None:
+    root = tmp_path / "art"
+    assert run("init", root, *INIT_ARGS, "--artwork", show_png).exit_code == 0
+    show = tomllib.loads((root / "feeds" / SHOW / "show.toml").read_text())
+    assert show["image"] == "artwork.png"
+    assert (root / "feeds" / SHOW / "artwork.png").read_bytes() == show_png.read_bytes()
+
+
+def test_init_artwork_that_does_not_pass_is_converted(tmp_path: Path) -> None:
+    from podman.audio.artwork import check_artwork
+    from tests.fixtures.process import image
+
+    wide = image(tmp_path / "wide.png", "1600x1000")
+    root = tmp_path / "conv"
+    result = run("init", root, *INIT_ARGS, "--artwork", wide)
+    assert result.exit_code == 0, result.stderr
+    show = tomllib.loads((root / "feeds" / SHOW / "show.toml").read_text())
+    assert show["image"].endswith(".jpg")
+    assert check_artwork(root / "feeds" / SHOW / show["image"]) == []
+
+
+def test_init_refuses_artwork_that_is_not_an_image(tmp_path: Path) -> None:
+    bogus = tmp_path / "art.jpg"
+    bogus.write_text("not an image")
+    root = tmp_path / "bad"
+    result = run("init", root, *INIT_ARGS, "--artwork", bogus)
+    assert result.exit_code == 2
+    assert "art.jpg" in result.stderr and "Traceback" not in result.stderr
+    assert not root.exists() or tree(root) == {}
+
+
+def test_build_warns_when_a_show_has_no_artwork(workspace: Path) -> None:
+    path = workspace / "feeds" / SHOW / "show.toml"
+    path.write_text(path.read_text().replace('image = "artwork.png"', 'image = ""'))
+    result = run("build", "-C", workspace)
+    assert result.exit_code == 0, result.stderr
+    assert f"warning: {path}: no artwork" in result.stderr

@@ -9,6 +9,7 @@ from pathlib import Path
 
 from podman.audio import ffmpeg
 from podman.core.errors import BadInput, FfmpegFailed
+from podman.core.fsio import atomic_write
 
 MIN_SIDE = 1400
 MAX_SIDE = 3000
@@ -181,4 +182,62 @@ def fix_artwork(src: Path, dest_dir: Path) -> Path:
         raise BadArtwork(f"{src.name}: cannot convert artwork: {exc.message}") from exc
     finally:
         tmp.unlink(missing_ok=True)
+    return dest
+
+
+COVER_SIDE = 3000
+COVER_FONTS = (
+    "/usr/share/fonts/truetype/dejavu/DejaVuSans-Bold.ttf",  # Debian/Ubuntu fonts-dejavu-core
+    "/usr/share/fonts/dejavu/DejaVuSans-Bold.ttf",  # Fedora
+    "/usr/share/fonts/TTF/DejaVuSans-Bold.ttf",  # Arch
+    "/Library/Fonts/DejaVuSans-Bold.ttf",
+)
+
+
+def cover_font() -> str | None:
+    """A bold DejaVu font file for the generated cover, when one is installed."""
+    return next((f for f in COVER_FONTS if Path(f).is_file()), None)
+
+
+def cover_lines(title: str, width: int = 14, most: int = 5) -> list[str]:
+    """The title wrapped for the cover: at most `most` lines, the last one cut with an ellipsis."""
+    import textwrap
+
+    lines = textwrap.wrap(" ".join(title.split()), width, break_long_words=True) or ["Podcast"]
+    if len(lines) > most:
+        lines = lines[:most]
+        lines[-1] = lines[-1][: width - 1].rstrip() + "…"
+    return lines
+
+
+def make_cover(dest: Path, title: str) -> Path:
+    """A square 3000 px RGB JPEG with the show title in white on blue (ffmpeg drawtext), so a
+    new show's first feed has the itunes:image Apple requires. Without a font (no
+    fonts-dejavu-core) the cover is drawn without the title rather than failing."""
+    import tempfile
+
+    dest = Path(dest)
+    dest.parent.mkdir(parents=True, exist_ok=True)
+    side, size = COVER_SIDE, 240
+    filters = [f"color=c=0x1e3a8a:s={side}x{side}",
+               f"drawbox=x=150:y=150:w={side - 300}:h={side - 300}:color=0xfbbf24:t=24"]
+    font = cover_font()
+    with tempfile.TemporaryDirectory(prefix="podman-cover-") as tmp:
+        if font is not None:
+            lines = cover_lines(title)
+            top = (side - len(lines) * size * 1.25) / 2
+            for n, line in enumerate(lines):
+                text = Path(tmp) / f"line{n}.txt"
+                text.write_text(line, "utf-8")
+                filters.append(f"drawtext=fontfile={font}:textfile={text}:fontcolor=white:"
+                               f"fontsize={size}:x=(w-text_w)/2:y={top + n * size * 1.25:.0f}")
+        out = Path(tmp) / "cover.jpg"
+        try:
+            ffmpeg.run(["-loglevel", "error", "-y", "-f", "lavfi", "-i", ",".join(filters),
+                        "-frames:v", "1", "-q:v", "3", "-pix_fmt", "yuvj420p",
+                        "-map_metadata", "-1", "-fflags", "+bitexact", "-flags:v", "+bitexact",
+                        "-f", "image2", "-c:v", "mjpeg", str(out)], what="cover artwork")
+        except FfmpegFailed as exc:
+            raise BadArtwork(f"{dest.name}: cannot draw the cover: {exc.message}") from exc
+        atomic_write(dest, out.read_bytes())
     return dest

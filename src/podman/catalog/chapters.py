@@ -141,7 +141,7 @@ def chapters_notes_html(chapters: Iterable[Chapter]) -> str:
     items = []
     for c in chapters:
         label = f"{duration_text(int(c.start))} {html.escape(c.title, quote=False)}"
-        if c.url:
+        if c.url and c.url.lower().startswith(("http://", "https://")):  # never javascript:
             label = f'<a href="{html.escape(c.url, quote=True)}">{label}</a>'
         items.append(f"<li>{label}</li>")
     if not items:

@@ -155,3 +155,28 @@ def srt_to_vtt(text: str) -> str:
 def _vtt_stamp(srt: str) -> str:
     hours, minutes, rest = srt.split(":")
     return f"{int(hours):02d}:{minutes}:{rest.replace(',', '.')}"
+
+
+@dataclass(frozen=True)
+class Cue:
+    start: float
+    end: float
+    text: str  # plain text: WebVTT tags (<v Speaker>, <i>) removed, entities decoded
+
+
+def vtt_cues(vtt: str) -> list[Cue]:
+    """The cues of a validated WebVTT text, for showing the transcript beside the player."""
+    import html
+
+    cues = []
+    for block in _normalise(vtt).split("\n\n")[1:]:
+        lines = [line for line in block.split("\n") if line.strip()]
+        if not lines or lines[0].startswith(("NOTE", "STYLE", "REGION")):
+            continue
+        timing = 0 if "-->" in lines[0] else 1
+        m = _VTT_TIMING.match(lines[timing].strip()) if timing < len(lines) else None
+        if m is None:
+            continue
+        text = html.unescape(re.sub(r"<[^>]*>", "", " ".join(lines[timing + 1:])))
+        cues.append(Cue(_seconds(m[1]), _seconds(m[2]), " ".join(text.split())))
+    return cues

@@ -28,6 +28,8 @@ def build(ctx: click.Context, workspace: Path | None, show: str | None, check: b
 
     ws = load_ws(ctx, workspace)
     result = run_build(ws, now=now_or(now), show=show, check=check)
+    for warning in result.warnings:
+        click.echo(f"warning: {warning}", err=True)
     if check:
         if result.stale:
             raise StaleOutput(f"{ws.public_dir}: {len(result.stale)} file(s) out of date "

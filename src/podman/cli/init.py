@@ -33,9 +33,13 @@ def _ask(value: str | None, prompt: str, default: str | None = None) -> str:
 @click.option("--category", default="", help='Apple category, e.g. "News > Daily News".')
 @click.option("--base-url", default=None, help="Where public/ will be served "
               "[default: http://127.0.0.1:8000].")
+@click.option("--artwork", type=click.Path(dir_okay=False, exists=True, path_type=Path),
+              help="Show artwork (square JPEG/PNG, 1400-3000 px; converted when it is not) "
+                   "[default: a generated 3000 px cover with the title].")
 def init(directory: Path | None, show: str | None, title: str | None, author: str | None,
-         email: str | None, language: str | None, category: str, base_url: str | None) -> None:
-    """Create a workspace: podman.toml, feeds/SHOW/show.toml and .gitignore.
+         email: str | None, language: str | None, category: str, base_url: str | None,
+         artwork: Path | None) -> None:
+    """Create a workspace: podman.toml, feeds/SHOW/show.toml, the show's artwork and .gitignore.
 
     Refuses to overwrite an existing workspace. Prompts for missing options only on a terminal.
     """
@@ -46,7 +50,7 @@ def init(directory: Path | None, show: str | None, title: str | None, author: st
     opts = InitOptions(
         show=_ask(show, "Show"), title=_ask(title, "Title"), author=_ask(author, "Author"),
         email=_ask(email, "Email"), language=language or "en", category=category,
-        base_url=base_url or DEFAULT_BASE_URL,
+        base_url=base_url or DEFAULT_BASE_URL, artwork=artwork,
     )
     for path in init_workspace(root, opts):
         click.echo(f"created {path}", err=True)

@@ -8,7 +8,7 @@ CONTEXT = {"help_option_names": ["-h", "--help"], "max_content_width": 100}
 
 # name -> ("module:function", one-line help shown by `podman --help`)
 COMMANDS: dict[str, tuple[str, str]] = {
-    "init": ("init:init", "Create a workspace: podman.toml, show.toml, .gitignore."),
+    "init": ("init:init", "Create a workspace: podman.toml, show.toml, artwork, .gitignore."),
     "demo": ("init:demo", "Make a ready-made workspace with two generated episodes, built."),
     "probe": ("probe:probe", "Print exact facts about audio files without touching any workspace."),
     "add": ("add:add", "Add episodes: probe, process, store, write the episode file."),

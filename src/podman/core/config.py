@@ -101,6 +101,7 @@ class ShowConfig:
     type: str = "episodic"
     copyright: str = ""
     locked: bool = True
+    apple_id: str = ""  # Apple Podcasts id (digits), for the subscribe links that need it
     raw: dict[str, Any] = field(default_factory=dict)  # every key, for the later tags
 
     @property
@@ -260,6 +261,10 @@ def load_show(show_dir: Path) -> ShowConfig:
     show_type = _typed(data, "type", str, "episodic", where)
     if show_type not in ("episodic", "serial"):
         raise ConfigError(f"{where}: type must be \"episodic\" or \"serial\", not {show_type!r}")
+    apple_id = _typed(data, "apple_id", str, "", where).strip()
+    if apple_id and not apple_id.isdigit():
+        raise ConfigError(f"{where}: apple_id is the number in the show's Apple Podcasts URL "
+                          f"(podcasts.apple.com/.../id<number>), not {apple_id!r}")
     return ShowConfig(
         slug=show_dir.name,
         title=req("title"),
@@ -276,5 +281,6 @@ def load_show(show_dir: Path) -> ShowConfig:
         type=show_type,
         copyright=_typed(data, "copyright", str, "", where),
         locked=_typed(data, "locked", bool, True, where),
+        apple_id=apple_id,
         raw=data,
     )

@@ -23,6 +23,7 @@ from podman.render.feedtags import (
     psc,
     soundbites,
 )
+from podman.render.links import http_url
 from podman.render.templating import render
 from podman.render.view import EpisodeView
 
@@ -59,7 +60,8 @@ def item_context(ws: WorkspaceConfig, view: EpisodeView) -> dict:
         "title": clean_text(ep.title),
         "guid": ep.guid,
         "pub_date": rfc2822(ep.published),
-        "link": ep.articles[0].url if ep.articles else "",
+        "link": next((http_url(a.url) for a in ep.articles if http_url(a.url)),
+                     f"{base}/{view.page_path}"),
         "description": item_description(html, ep.title),
         "content": Markup(cdata(html)) if html else clean_text(ep.title),
         "url": view.audio_url,

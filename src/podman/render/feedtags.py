@@ -173,10 +173,13 @@ def _num(value: float) -> str:
 
 
 def linked_chapters(ep: Episode) -> tuple[Chapter, ...]:
-    """Chapters whose title names a related article get its URL (the article it covers)."""
+    """Chapters whose title names a related article get its URL (the article it covers); only
+    http(s) URLs are kept (a hand-edited `javascript:` never becomes a link)."""
+    from podman.render.links import http_url
+
     by_title = {(a.title or "").casefold(): a.url for a in ep.articles if a.title}
-    return tuple(c if c.url else Chapter(c.start, c.title, by_title.get(c.title.casefold()),
-                                         c.image)
+    return tuple(Chapter(c.start, c.title,
+                         http_url(c.url or by_title.get(c.title.casefold())) or None, c.image)
                  for c in ep.chapters)
 
 

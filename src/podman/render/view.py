@@ -8,14 +8,17 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from html import escape
 from pathlib import Path
 
 from podman.catalog.chapters import chapters_json, chapters_notes_html
 from podman.catalog.episodes import episodes_dir
+from podman.catalog.transcripts import Cue
 from podman.core.config import WorkspaceConfig
 from podman.core.models import Chapter, Episode, duration_text
-from podman.core.text import html_link, markdown_html
+from podman.core.text import clean_text, html_link, markdown_html
 from podman.render.feedtags import chapters_path, linked_chapters, transcript_paths
+from podman.render.links import http_url
 
 
 @dataclass(frozen=True)
@@ -24,10 +27,12 @@ class EpisodeView:
 
     ep: Episode
     notes_html: str  # sanitised notes, then chapters and related articles
+    body_html: str  # the sanitised notes alone (pages show chapters and articles themselves)
     chapters: tuple[Chapter, ...]  # with related-article URLs filled in
     chapters_path: str  # "" without chapters
     transcripts: tuple[tuple[str, str], ...]  # (path, MIME type) of each published transcript
     files: tuple[tuple[str, bytes], ...]  # (path, bytes): chapters JSON, transcripts
+    cues: tuple[Cue, ...]  # the transcript's WebVTT cues, shown on the episode page
     audio_url: str
     duration_text: str
     page_path: str
@@ -35,13 +40,18 @@ class EpisodeView:
     waveform_url: str
 
 
-def notes_html(ep: Episode, chapters: Sequence[Chapter]) -> str:
-    """Show notes HTML: the Markdown notes, the chapters, then the related articles as links."""
-    parts = [markdown_html(ep.notes)] if ep.notes.strip() else []
+def notes_html(ep: Episode, chapters: Sequence[Chapter], body: str | None = None) -> str:
+    """Show notes HTML: the Markdown notes (`body` when already rendered), the chapters, then
+    the related articles as links."""
+    if body is None:
+        body = markdown_html(ep.notes) if ep.notes.strip() else ""
+    parts = [body]
     if chapters:
         parts.append(f"<p>Chapters:</p>{chapters_notes_html(chapters)}")
     if ep.articles:
-        links = "".join(f"<li>{html_link(a.url, a.title or a.url)}</li>" for a in ep.articles)
+        links = "".join(f"<li>{html_link(a.url, a.title or a.url)}</li>" if http_url(a.url)
+                        else f"<li>{escape(clean_text(a.title or a.url))}</li>"
+                        for a in ep.articles)
         parts.append(f"<p>Related articles:</p><ul>{links}</ul>")
     return "\n".join(p for p in parts if p)
 
@@ -65,7 +75,7 @@ def transcript_source(folder: Path, slug: str, names: set[str]) -> Path | None:
 
 def prepare_episode(ws: WorkspaceConfig, ep: Episode, transcript: Path | None) -> EpisodeView:
     """Everything about one episode that any output needs, computed once."""
-    from podman.catalog.transcripts import load_transcript
+    from podman.catalog.transcripts import load_transcript, vtt_cues
 
     chapters = linked_chapters(ep)
     files: list[tuple[str, bytes]] = []
@@ -74,6 +84,7 @@ def prepare_episode(ws: WorkspaceConfig, ep: Episode, transcript: Path | None) -
         chap_path = chapters_path(ep.show, ep.slug)
         files.append((chap_path, chapters_json(chapters, title=ep.title).encode("utf-8")))
     links: tuple[tuple[str, str], ...] = ()
+    cues: tuple[Cue, ...] = ()
     if transcript is not None:
         loaded = load_transcript(transcript)
         paths = transcript_paths(ep.show, ep.slug, loaded.format)
@@ -81,13 +92,17 @@ def prepare_episode(ws: WorkspaceConfig, ep: Episode, transcript: Path | None) -
         files.extend((path, text.encode("utf-8"))
                      for (path, _mime), text in zip(paths, texts, strict=False))
         links = tuple(paths)
+        cues = tuple(vtt_cues(texts[0]))
+    body = markdown_html(ep.notes) if ep.notes.strip() else ""
     return EpisodeView(
         ep=ep,
-        notes_html=notes_html(ep, chapters),
+        notes_html=notes_html(ep, chapters, body),
+        body_html=body,
         chapters=chapters,
         chapters_path=chap_path,
         transcripts=links,
         files=tuple(files),
+        cues=cues,
         audio_url=ws.media_url(ep.audio.key),
         duration_text=duration_text(ep.duration),
         page_path=episode_page_path(ep.show, ep.slug),

@@ -17,7 +17,14 @@ from podman.render.feed import FeedInputs, due_episodes, render_feed
 from podman.render.feedtags import (
     validate_show_categories,
 )
-from podman.render.site import articles_index, render_home, render_site
+from podman.render.site import (
+    ASSETS,
+    articles_index,
+    render_articles,
+    render_assets,
+    render_home,
+    render_site,
+)
 from podman.render.view import EpisodeView, prepare_show
 
 IMAGE_TYPES = {".jpg": "jpg", ".jpeg": "jpg", ".png": "png"}
@@ -38,6 +45,7 @@ class BuildResult:
     stale: list[str] = field(default_factory=list)  # with check: files that would change
     removed: list[str] = field(default_factory=list)  # no longer produced, so deleted
     feeds: dict[str, int] = field(default_factory=dict)  # feed path -> items in it
+    warnings: list[str] = field(default_factory=list)  # one line each, for the CLI to print
 
 
 def load_catalog(ws: WorkspaceConfig, only: str | None = None, *,
@@ -120,8 +128,9 @@ def render_outputs(ws: WorkspaceConfig, catalogs: list[ShowCatalog],
                    now: datetime) -> tuple[dict[str, bytes], dict[str, int]]:
     """Phase two: every output file as bytes, keyed by its path under public/."""
     templates = ws.root / "templates"
-    out: dict[str, bytes] = {}
+    out: dict[str, bytes] = render_assets()
     counts: dict[str, int] = {}
+    every: list[EpisodeView] = []
     for cat in catalogs:
         due = prepare_show(ws, cat.dir, due_episodes(cat.episodes, now))
         art_path, art_url, art_bytes = artwork_output(ws, cat)
@@ -135,8 +144,16 @@ def render_outputs(ws: WorkspaceConfig, catalogs: list[ShowCatalog],
         counts[feed_path] = len(archive_pages(due, ws.build.feed_limit)[0])
         out.update(render_site(ws, cat.show, due, art_url, templates))
         out[f"{cat.show.slug}/articles.json"] = articles_index(ws, due)
+        every.extend(due)
+    out.update(render_articles(ws, {c.show.slug: c.show for c in catalogs}, every, templates))
     out["index.html"] = render_home([c.show for c in catalogs], templates)
     return out, counts
+
+
+def artwork_warnings(catalogs: list[ShowCatalog]) -> list[str]:
+    """Apple refuses a feed without itunes:image; the build still runs, but says so."""
+    return [f"{cat.dir / 'show.toml'}: no artwork (image is empty): Apple Podcasts requires a "
+            "square 1400-3000 px image" for cat in catalogs if not cat.show.image]
 
 
 def build(ws: WorkspaceConfig, *, now: datetime, show: str | None = None,
@@ -144,9 +161,10 @@ def build(ws: WorkspaceConfig, *, now: datetime, show: str | None = None,
     """Phase three: write what changed (atomically), or with `check` only report it."""
     catalogs = load_catalog(ws, show)
     outputs, counts = render_outputs(ws, catalogs, now)
-    if show is not None:
-        outputs.pop("index.html", None)
-    result = BuildResult(feeds=counts)
+    if show is not None:  # site-wide files (home, article boxes) need every show: full builds
+        outputs = {rel: data for rel, data in outputs.items()
+                   if rel.startswith(f"{show}/") or rel in ASSETS}
+    result = BuildResult(feeds=counts, warnings=artwork_warnings(catalogs))
     for rel, data in sorted(outputs.items()):
         target = ws.public_dir / rel
         try:

@@ -6,6 +6,7 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
+from podman.audio.artwork import check_artwork, fix_artwork, make_cover, read_image_info
 from podman.core.config import DEFAULT_BASE_URL, SHOW_FILE, WORKSPACE_FILE
 from podman.core.errors import BadInput, WorkspaceError
 from podman.core.fsio import atomic_write
@@ -25,6 +26,7 @@ class InitOptions:
     category: str = ""
     base_url: str = DEFAULT_BASE_URL
     description: str = ""
+    artwork: Path | None = None  # a square JPEG/PNG; without it a cover with the title is drawn
 
 
 def podman_toml(base_url: str) -> str:
@@ -50,7 +52,7 @@ normalize = false
 """
 
 
-def show_toml(opts: InitOptions, guid: str) -> str:
+def show_toml(opts: InitOptions, guid: str, image: str = "") -> str:
     import tomlkit
 
     doc = tomlkit.document()
@@ -63,7 +65,7 @@ def show_toml(opts: InitOptions, guid: str) -> str:
     doc["categories"] = [opts.category] if opts.category else []
     doc["explicit"] = False
     doc["type"] = "episodic"
-    doc["image"] = ""
+    doc["image"] = image
     doc["podcast_guid"] = guid
     doc["podcast_guid"].comment("from the feed URL once; never recomputed, never changed")
     return tomlkit.dumps(doc)
@@ -83,6 +85,19 @@ def validate_init(opts: InitOptions) -> None:
         raise BadInput("--title: must not be empty")
 
 
+def show_artwork(show_dir: Path, opts: InitOptions) -> Path:
+    """The show's artwork beside show.toml: the given file as it is when it passes Apple's rules,
+    else converted (cropped, scaled, RGB JPEG); without one a cover with the title is drawn."""
+    if opts.artwork is None:
+        return make_cover(show_dir / "artwork.jpg", opts.title).relative_to(show_dir)
+    src = Path(opts.artwork)
+    if check_artwork(src):
+        return fix_artwork(src, show_dir).relative_to(show_dir)
+    dest = show_dir / f"artwork{src.suffix.lower()}"
+    atomic_write(dest, src.read_bytes())
+    return dest.relative_to(show_dir)
+
+
 def init_workspace(root: Path, opts: InitOptions) -> list[Path]:
     """Create the files; refuses when a podman.toml or the show already exists there."""
     validate_init(opts)
@@ -93,9 +108,12 @@ def init_workspace(root: Path, opts: InitOptions) -> list[Path]:
     show_dir = root / "feeds" / opts.show
     if (show_dir / SHOW_FILE).exists():
         raise WorkspaceError(f"{show_dir / SHOW_FILE}: the show already exists")
+    if opts.artwork is not None:
+        read_image_info(opts.artwork)  # not an image: refused before anything is written
     feed_url = f"{opts.base_url.rstrip('/')}/{opts.show}/feed.xml"
-    created = [show_dir / SHOW_FILE, ws_file]
-    atomic_write(show_dir / SHOW_FILE, show_toml(opts, podcast_guid(feed_url)))
+    image = show_artwork(show_dir, opts)
+    created = [show_dir / image, show_dir / SHOW_FILE, ws_file]
+    atomic_write(show_dir / SHOW_FILE, show_toml(opts, podcast_guid(feed_url), image.name))
     (show_dir / "episodes").mkdir(exist_ok=True)
     atomic_write(ws_file, podman_toml(opts.base_url))
     gitignore = root / ".gitignore"
