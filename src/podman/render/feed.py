@@ -59,6 +59,8 @@ def item_context(ws: WorkspaceConfig, view: EpisodeView) -> dict:
     return {
         "title": clean_text(ep.title),
         "guid": ep.guid,
+        "guid_permalink": "true" if ep.extra.get("guid_permalink") is True else "false",
+        "block": ep.extra.get("block") is True,
         "pub_date": rfc2822(ep.published),
         "link": next((http_url(a.url) for a in ep.articles if http_url(a.url)),
                      f"{base}/{view.page_path}"),

@@ -123,7 +123,7 @@ def remove_episode(ws: WorkspaceConfig, ref: str, *, purge: bool = False) -> Epi
     with workspace_lock(ws.root):
         loc = locate(ws, ref)
         read_episode(loc.path, loc.episode.show)
-        if purge:
+        if purge and not loc.episode.audio.key.startswith(("http://", "https://")):
             open_storage(ws.storage).delete(loc.episode.audio.key)
         loc.path.unlink()
         for ext in ("vtt", "srt"):  # its transcript goes with it
