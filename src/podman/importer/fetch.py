@@ -40,7 +40,8 @@ PREFIXES: tuple[tuple[str, str], ...] = (
     ("byspotify.com", r"/e/"),
     ("anchor.fm", r"/s/[^/]+/podcast/play/[^/]+/"),
 )
-_HOSTLIKE = re.compile(r"^(?:https?(?::|%3A)(?://|%2F%2F))?[A-Za-z0-9.-]+\.[A-Za-z]{2,}(?::\d+)?/"
+_HOSTLIKE = re.compile(r"^(?:https?(?::|%3A)(?://|%2F%2F))?[A-Za-z0-9.-]+\.[A-Za-z]{2,}(?::\d+)?"
+                       r"(?:/|%2F)"
                        r"|^(?:\d{1,3}\.){3}\d{1,3}(?::\d+)?/", re.IGNORECASE)
 RETRY_STATUS = {408, 425, 429, 500, 502, 503, 504}
 

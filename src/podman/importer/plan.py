@@ -47,6 +47,7 @@ class Plan:
     dead_urls: list[str] = field(default_factory=list)
     repairs: list[str] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
+    observations: list[str] = field(default_factory=list)  # facts of the old feed worth knowing
 
     @property
     def quirks(self) -> list[str]:
@@ -70,6 +71,7 @@ class Plan:
         for chain, count in sorted(self.tracking.items()):
             q.append(f"tracking prefixes on {count} enclosure(s): {chain}")
         q.extend(self.dynamic_ads)
+        q.extend(self.observations)
         q.extend(f"repair: {r}" for r in self.repairs)
         q.extend(f"warning: {w}" for w in self.warnings)
         q.extend(f"dead: {u}" for u in self.dead_urls)
@@ -178,4 +180,56 @@ def make_plan(*, first: SourceFeed, cat: Catalogue, source: str, final_url: str,
     repaired = Counter(r for i in cat.items for r in i.repairs)
     plan.repairs += [f"{r} ({n} item(s))" for r, n in sorted(repaired.items())]
     plan.warnings = list(cat.warnings)
+    plan.observations = observations(cat.items)
     return plan
+
+
+def _duration_form(raw: str) -> str:
+    parts = raw.strip().split(":")
+    if len(parts) == 1:
+        return "seconds"
+    if len(parts) == 2:
+        return "MMM:SS" if len(parts[0]) > 2 or int(parts[0] or 0) > 59 else "M:SS"
+    return "H:MM:SS"
+
+
+def observations(items: list[SourceItem]) -> list[str]:
+    """What the old feed does that an import keeps as it is (and apps must cope with)."""
+    out = []
+    dates = Counter(i.published for i in items if i.published)
+    shared = sum(n for n in dates.values() if n > 1)
+    if shared:
+        out.append(f"{shared} items share a pubDate with another: their old document order is "
+                   "kept")
+    zones = Counter(i.pub_date_raw.strip().rsplit(None, 1)[-1] for i in items
+                    if i.pub_date_raw and i.pub_date_raw.strip()
+                    and i.pub_date_raw.strip().rsplit(None, 1)[-1].isalpha())
+    if zones:
+        names = ", ".join(f"{z} ({n})" for z, n in sorted(zones.items()))
+        out.append(f"pubDate zone names: {names}; each kept as the same instant")
+    same = sum(1 for i in items if i.guid and i.enclosure_url and i.guid.strip() ==
+               i.enclosure_url)
+    if same:
+        out.append(f"{same} GUID(s) equal the enclosure URL: kept verbatim, never re-derived "
+                   "from a new URL")
+    permalink = sum(1 for i in items if i.guid and i.guid_permalink)
+    if permalink:
+        out.append(f"{permalink} GUID(s) are permalinks (isPermaLink true or absent): kept so")
+    forms = Counter(_duration_form(i.duration_raw) for i in items
+                    if i.duration_raw and i.duration_claim is not None)
+    if forms:
+        out.append("itunes:duration written as " + ", ".join(
+            f"{f} ({n})" for f, n in sorted(forms.items())))
+    bad = sum(1 for i in items if i.duration_raw and i.duration_claim is None)
+    missing = sum(1 for i in items if i.enclosure_url and not i.duration_raw)
+    if bad or missing:
+        out.append(f"itunes:duration unreadable on {bad} and missing on {missing} item(s)")
+    busted = sum(1 for i in items if i.enclosure_url
+                 and any(p in i.enclosure_url for p in ("?updated=", "&updated=")))
+    if busted:
+        out.append(f"{busted} enclosure URL(s) carry a cache-busting ?updated= query (apps that "
+                   "key on the URL see such items as new)")
+    blocked = sum(1 for i in items if i.block)
+    if blocked:
+        out.append(f"{blocked} item(s) carry itunes:block yes: kept hidden from Apple")
+    return out

@@ -464,10 +464,39 @@ def _atom_links(channel) -> dict[str, str]:
     return links
 
 
+_CDATA = re.compile(rb"<(guid|pubDate|[A-Za-z0-9]+:duration|[A-Za-z0-9]+:new-feed-url)\b[^>]*>"
+                    rb"\s*<!\[CDATA\[")
+
+
+def cdata_notes(data: bytes) -> list[str]:
+    """CDATA around identity and dates: read verbatim (its content, whitespace included)."""
+    found: dict[str, int] = {}
+    for m in _CDATA.finditer(data):
+        name = m.group(1).decode("ascii", "replace")
+        found[name] = found.get(name, 0) + 1
+    return [f"CDATA around {n} <{name}> read as its content" for name, n in sorted(found.items())]
+
+
+def namespace_notes(root) -> list[str]:
+    """Namespaces under an older URI or an unusual prefix: read all the same."""
+    notes = []
+    for prefix, uri in sorted((root.nsmap or {}).items(), key=lambda kv: str(kv[0])):
+        canon = _BY_URI.get(_bare(uri or ""))
+        if canon is None:
+            continue
+        if canon == "podcast" and _bare(uri) != _bare(NAMESPACES["podcast"][0]):
+            notes.append(f"podcast namespace under its older URI {uri}")
+        if prefix and prefix != canon:
+            notes.append(f"{canon} namespace under the prefix {prefix!r}")
+    return notes
+
+
 def read_feed(data: bytes, source: str, base_url: str = "") -> SourceFeed:
     """Parse one RSS document (a page of the feed); raises BadInput when it is no RSS feed."""
     feed = SourceFeed(source=source)
     root = parse_xml(data, source, feed.repairs)
+    feed.repairs.extend(namespace_notes(root))
+    feed.repairs.extend(cdata_notes(data))
     channel = kid(root, "", "channel") if _canon(root) == ("", "rss") else None
     if channel is None:
         if _canon(root)[1] in ("html", "HTML"):

@@ -392,10 +392,19 @@ def create_show(ws: WorkspaceConfig, show_dir: Path, first: SourceFeed, plan: Pl
         doc["link"] = first.link
     if artwork or image:
         doc["image"] = artwork[0] if artwork else image
-    good = [c for c in first.categories if not category_problems(c)][:2]
-    dropped = [" > ".join(c) for c in first.categories if category_problems(c)]
+    good: list[tuple[str, ...]] = []
+    dropped = []
+    for cat in first.categories:
+        fit = cat if not category_problems(cat) else (
+            cat[:1] if len(cat) > 1 and not category_problems(cat[:1]) else None)
+        if fit is None or fit != cat:
+            dropped.append(" > ".join(cat))
+        if fit is not None and fit not in good:
+            good.append(fit)
+    good = good[:2]
     if dropped:
-        notes.append(f"categories Apple no longer lists were left out: {', '.join(dropped)}")
+        notes.append(f"categories Apple does not list were cut to what it lists or left out: "
+                     f"{', '.join(dropped)}")
     doc["categories"] = [" > ".join(c) for c in good]
     doc["explicit"] = first.explicit
     doc["type"] = first.type
