@@ -186,6 +186,8 @@ def parse_xml(data: bytes, source: str, repairs: list[str]):
             return etree.fromstring(data, _parser(False))
         except etree.XMLSyntaxError as exc:
             first = str(exc)
+    if "Premature end of data" in first:  # a cut-off copy: recovering would drop items
+        raise BadInput(f"{source}: the feed ends early, truncated ({first})")
     root = None
     try:
         root = etree.fromstring(data, _parser(True))
