@@ -3,9 +3,8 @@ with its reason (locked, stale), never an internal error, and its plan names its
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import os
+from pathlib import Path
 
 import pytest
 
