@@ -179,9 +179,13 @@ class Fetcher:
         parts = urlsplit(url)
         conn = self._connect(url)
         path = (parts.path or "/") + (f"?{parts.query}" if parts.query else "")
-        conn.request("GET", path, headers={"User-Agent": self.config.user_agent,
-                                           "Accept-Encoding": "identity", **headers})
-        return conn, conn.getresponse()
+        try:
+            conn.request("GET", path, headers={"User-Agent": self.config.user_agent,
+                                               "Accept-Encoding": "identity", **headers})
+            return conn, conn.getresponse()
+        except BaseException:
+            conn.close()
+            raise
 
     def _follow(self, url: str, headers: dict[str, str], resp_out: Response):
         """Open `url`, following redirects and falling back past dead prefix hosts."""
