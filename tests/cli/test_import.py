@@ -99,6 +99,9 @@ def test_import_keeps_identity_reports_failures_and_retries(workspace: Path,
     assert eps[GUID_PERMALINK].extra["guid_permalink"] is True
     assert eps[GUID_PERMALINK].episode_type == "bonus"
     assert eps[GUID_PERMALINK].notes == "Summary only"
+    image = eps[GUID_PERMALINK].image  # re-hosted, the original URL recorded
+    assert image.startswith("old/images/") and (workspace / "media" / image).is_file()
+    assert eps[GUID_PERMALINK].extra["import"]["image_url"] == old_host.url("/art.jpg")
 
     show = tomllib.loads((show_dir(workspace) / "show.toml").read_text())
     assert show["podcast_guid"] == "11111111-2222-5333-8444-555555555555"
@@ -137,6 +140,9 @@ def test_import_keeps_identity_reports_failures_and_retries(workspace: Path,
     assert len(feedparser.parse(built).entries) == 9
     html = built.decode()
     assert "<script>" not in html and "onclick" not in html and "<p><strong>Intro" in html
+    assert '<podcast:funding url="https://old.example/ep1">Ep fund</podcast:funding>' in html
+    assert '<podcast:location geo="geo:1,2">Somewhere</podcast:location>' in html
+    assert "<podcast:license>cc-by-4.0</podcast:license>" in html
 
 
 def test_dry_run_writes_nothing_and_json_plan(workspace: Path, old_host: OldHost) -> None:

@@ -19,6 +19,7 @@ from podman.render.feedtags import (
     channel_tags,
     import_tags,
     item_image,
+    item_tags,
     persons,
     psc,
     soundbites,
@@ -81,6 +82,7 @@ def item_context(ws: WorkspaceConfig, view: EpisodeView) -> dict:
         "transcripts": [{"url": f"{base}/{path}", "type": mime} for path, mime in view.transcripts],
         "soundbites": soundbites(ep, where),
         "persons": persons(ep.extra.get("persons"), where, CatalogError),
+        **item_tags(ep, where),
         "alternates": [
             {"url": ws.media_url(a["key"]), "type": a["type"], "length": a["bytes"],
              "bitrate": a.get("bitrate", ""), "codec": a.get("codec", "")}
