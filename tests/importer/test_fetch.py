@@ -4,6 +4,9 @@ unwrapped (a dead prefix host falls back), Retry-After honoured, resume, limits,
 from __future__ import annotations
 
 import socket
+import threading
+import time
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import pytest
@@ -17,6 +20,7 @@ from podman.importer.fetch import (
     unwrap,
     unwrapped,
 )
+from tests.fixtures.http import QuietHandler, serving
 from tests.fixtures.old_host import OldHost
 
 
@@ -114,3 +118,25 @@ def test_dead_prefix_host_falls_back_to_the_wrapped_url(old_host: OldHost,
 def test_only_http_urls(tmp_path: Path) -> None:
     with pytest.raises(FetchFailed, match="only http"):
         Fetcher().get("file:///etc/passwd", limit=100)
+
+
+def test_requests_per_host_are_bounded(tmp_path: Path) -> None:
+    state = {"now": 0, "max": 0}
+    lock = threading.Lock()
+
+    class Slow(QuietHandler):
+        def do_GET(self) -> None:  # noqa: N802
+            with lock:
+                state["now"] += 1
+                state["max"] = max(state["max"], state["now"])
+            time.sleep(0.1)  # hold the slot so overlapping requests would show
+            with lock:
+                state["now"] -= 1
+            self.send_body(200, b"ID3" + bytes(100), "audio/mpeg")
+
+    fetcher = Fetcher(FetchConfig(per_host=2))
+    with serving(Slow) as base, ThreadPoolExecutor(max_workers=6) as pool:
+        list(pool.map(lambda n: fetcher.download(f"{base}/{n}.mp3", tmp_path / str(n),
+                                                 limit=10**6), range(6)))
+    assert state["max"] <= 2
+    assert len(list(tmp_path.iterdir())) == 6
