@@ -12,7 +12,7 @@ import tomllib
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor, as_completed
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -232,6 +232,7 @@ def import_show(ws: WorkspaceConfig, opts: ImportOptions, *, now: datetime,
     show_dir = ws.feeds_dir / plan.show
     work = ws.root / WORK_DIR / plan.show
     work.mkdir(parents=True, exist_ok=True)
+    _ignore_work_dir(ws.root)
     if existing_show is None:
         result.notes += create_show(ws, show_dir, first, plan, opts, fetcher, work, now)
         result.created = True
@@ -275,7 +276,8 @@ def _import_items(ctx: _Context, items: list[SourceItem], result: ImportResult,
         for item in items:
             done(_record(ctx, item, ItemFetch(item), published[item.position]))
         return
-    with ThreadPoolExecutor(max_workers=max(1, ctx.opts.workers)) as pool:
+    pool = ThreadPoolExecutor(max_workers=max(1, ctx.opts.workers))
+    try:
         futures = {pool.submit(fetch_item, ctx.fetcher, item, ctx.work, SIDE_LIMIT): item
                    for item in items}
         for future in as_completed(futures):
@@ -287,6 +289,20 @@ def _import_items(ctx: _Context, items: list[SourceItem], result: ImportResult,
                                  message=_message(exc)))
                 continue
             done(_record(ctx, item, fetched, published[item.position]))
+    finally:  # interrupted or storage down: start no more downloads (partial files resume)
+        pool.shutdown(wait=True, cancel_futures=True)
+
+
+def _ignore_work_dir(root: Path) -> None:
+    """Partial downloads never end up in git: .gitignore gains /.podman-import/ when needed."""
+    path = root / ".gitignore"
+    try:
+        text = path.read_text("utf-8") if path.exists() else ""
+    except (OSError, UnicodeDecodeError):
+        return
+    if f"/{WORK_DIR}/" not in text.split("\n"):
+        atomic_write(path, text + ("" if text.endswith("\n") or not text else "\n")
+                     + f"/{WORK_DIR}/\n")
 
 
 def _message(exc: BaseException) -> str:
@@ -324,8 +340,7 @@ def _dates(items: list[SourceItem]) -> dict[int, datetime]:
     fallback = next((i.published for i in ordered if i.published), None)
     for item in ordered:
         if item.position not in out:
-            out[item.position] = fallback or datetime(1970, 1, 1, tzinfo=datetime.now().
-                                                      astimezone().tzinfo)
+            out[item.position] = fallback or datetime(1970, 1, 1, tzinfo=UTC)
         if item.published is None:
             item.repairs.append(f"no readable pubDate: dated {out[item.position]:%Y-%m-%d} "
                                 "like its neighbour")
