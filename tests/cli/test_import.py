@@ -172,6 +172,8 @@ def test_locked_feed_is_refused_unless_ignored(workspace: Path, old_host: OldHos
     assert done.exit_code == 0, done.output
     show = tomllib.loads((show_dir(workspace) / "show.toml").read_text())
     assert show["import"]["ignore_lock"] is True and show["locked"] is False
+    again = do_import(workspace, old_host.url("/locked.xml"), "--no-download")  # the record holds
+    assert again.exit_code == 0 and "0 imported, 0 failed, 9 already here" in again.stdout
 
 
 def test_stale_feed_is_refused(workspace: Path, old_host: OldHost) -> None:

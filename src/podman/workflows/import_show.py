@@ -196,7 +196,13 @@ def plan_import(ws: WorkspaceConfig, opts: ImportOptions,
     if first.new_feed_url and not known and not final:
         plan.warnings.append("the file names no URL of its own: its itunes:new-feed-url "
                              f"{first.new_feed_url} is taken as the old feed's URL")
-    message, hint = _refusal(plan, first, known, final, opts.ignore_lock)
+    recorded = (existing_show or {}).get("import") or {}
+    ignore_lock = opts.ignore_lock or recorded.get("ignore_lock") is True  # the owner said so
+    if first.new_feed_url and _norm(first.new_feed_url) == _norm(ws.feed_url(slug)):
+        known.append(first.new_feed_url)  # the move is done: the old feed points here
+        plan.warnings.append(f"the old feed already points to this show's feed "
+                             f"{first.new_feed_url}")
+    message, hint = _refusal(plan, first, known, final, ignore_lock)
     if message:
         plan.refusal = message.split(": ", 1)[1]
         raise ImportRefused(message, hint, plan)
@@ -210,8 +216,6 @@ def import_show(ws: WorkspaceConfig, opts: ImportOptions, *, now: datetime,
     """Plan, then (unless dry-run) create or sync the show; per-item failures are collected."""
     fetcher = fetcher or Fetcher(opts.fetch)
     plan, first, _items, existing_show = plan_import(ws, opts, fetcher)
-    if not opts.no_download and not opts.dry_run:
-        plan.dead_urls = []  # found while importing; the dry run checks them below
     if opts.dry_run and not opts.no_download:
         plan.dead_urls = dead_side_urls(fetcher, plan.to_import, opts.workers)
     result = ImportResult(plan)
