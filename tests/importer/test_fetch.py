@@ -140,3 +140,24 @@ def test_requests_per_host_are_bounded(tmp_path: Path) -> None:
                                                  limit=10**6), range(6)))
     assert state["max"] <= 2
     assert len(list(tmp_path.iterdir())) == 6
+
+
+def test_a_trickle_is_stopped_at_the_time_limit(tmp_path: Path) -> None:
+    class Trickle(QuietHandler):
+        def do_GET(self) -> None:  # noqa: N802
+            self.send_response(200)
+            self.send_header("Content-Type", "audio/mpeg")
+            self.send_header("Content-Length", str(10**6))
+            self.end_headers()
+            for _ in range(50):  # each read succeeds, the whole never ends in time
+                self.wfile.write(b"\xff" * 300_000)
+                self.wfile.flush()
+
+    ticks = iter(range(10**6))  # a clock that advances one second per look
+    fetcher = Fetcher(FetchConfig(deadline=3, small_deadline=3, retries=0),
+                      clock=lambda: float(next(ticks)))
+    with serving(Trickle) as base:
+        with pytest.raises(FetchFailed, match="too slow"):
+            fetcher.download(f"{base}/a.mp3", tmp_path / "a", limit=10**8)
+        with pytest.raises(FetchFailed, match="too slow"):
+            fetcher.get(f"{base}/feed.xml", limit=10**8)

@@ -53,7 +53,8 @@ class FetchFailed(PodmanError):
 @dataclass(frozen=True)
 class FetchConfig:
     timeout: float = 30.0  # seconds per connect or read
-    deadline: float = 6 * 3600.0  # seconds for one whole transfer, retries included
+    deadline: float = 6 * 3600.0  # seconds for one whole download, retries included
+    small_deadline: float = 300.0  # seconds for a feed, chapters, transcript or image
     retries: int = 4
     backoff: float = 1.0  # first pause between attempts, doubled each time
     max_wait: float = 300.0  # the longest Retry-After honoured; longer ones fail the item
@@ -221,7 +222,7 @@ class Fetcher:
             return conn, resp
         raise FetchFailed(f"{url}: more than {self.config.max_redirects} redirects")
 
-    def _attempts(self, url: str, once: Callable[[], Response]) -> Response:
+    def _attempts(self, url: str, once: Callable[[], Response], deadline: float) -> Response:
         start = self._clock()
         last = ""
         for attempt in range(self.config.retries + 1):
@@ -239,7 +240,7 @@ class Fetcher:
             if wait > self.config.max_wait:
                 raise FetchFailed(f"{url}: {last}; asked to retry after {wait:.0f} s, longer "
                                   f"than {self.config.max_wait:.0f} s")
-            if self._clock() - start + wait > self.config.deadline:
+            if self._clock() - start + wait > deadline:
                 break
             self._sleep(wait)
         raise FetchFailed(f"{url}: {last} (after {self.config.retries + 1} attempts)")
@@ -256,6 +257,8 @@ class Fetcher:
     def get(self, url: str, *, limit: int, accept: str = "*/*") -> Response:
         """The whole body of `url` in memory (feeds, chapters, transcripts, images)."""
 
+        start = self._clock()
+
         def once() -> Response:
             out = Response(url, 0, {})
             with self._slot(url):
@@ -266,7 +269,7 @@ class Fetcher:
                     if declared and declared.isdigit() and int(declared) > limit:
                         raise FetchFailed(f"{url}: {declared} bytes, more than the "
                                           f"{limit // MB} MB allowed")
-                    out.body = resp.read(limit + 1)
+                    out.body = self._read(url, resp, limit, start + self.config.small_deadline)
                     if len(out.body) > limit:
                         raise FetchFailed(f"{url}: more than the {limit // MB} MB allowed")
                     if declared and declared.isdigit() and len(out.body) != int(declared):
@@ -276,13 +279,28 @@ class Fetcher:
                     conn.close()
             return out
 
-        return self._attempts(url, once)
+        return self._attempts(url, once, self.config.small_deadline)
+
+    def _read(self, url: str, resp, limit: int, until: float) -> bytes:
+        chunks, size = [], 0
+        while True:
+            chunk = resp.read(64 * 1024)
+            if not chunk:
+                return b"".join(chunks)
+            size += len(chunk)
+            chunks.append(chunk)
+            if size > limit:
+                return b"".join(chunks)  # the caller reports the size
+            if self._clock() > until:
+                raise FetchFailed(f"{url}: too slow, stopped after "
+                                  f"{self.config.small_deadline:.0f} s")
 
     def download(self, url: str, dest: Path, *, limit: int,
                  progress: Callable[[int], None] | None = None) -> Response:
         """Stream `url` into `dest`, resuming a partial `dest.part` (Range + If-Range on the
         ETag or Last-Modified recorded beside it); refuses HTML and short bodies."""
         part = dest.with_name(dest.name + ".part")
+        start = self._clock()
         meta = dest.with_name(dest.name + ".part.json")
 
         def once() -> Response:
@@ -308,7 +326,8 @@ class Fetcher:
                         meta.write_text(json.dumps({"url": url, "validator": validator}))
                     else:
                         meta.unlink(missing_ok=True)
-                    got = _stream(resp, part, offset, limit, progress)
+                    got = _stream(url, resp, part, offset, limit, progress,
+                                  lambda: self._clock() - start > self.config.deadline)
                 finally:
                     conn.close()
             if total is not None and got != total:
@@ -321,7 +340,7 @@ class Fetcher:
             out.headers["x-received"] = str(got)
             return out
 
-        return self._attempts(url, once)
+        return self._attempts(url, once, self.config.deadline)
 
 
 def _why(exc: BaseException) -> str:
@@ -353,8 +372,8 @@ def _span(resp, have: int) -> tuple[int, int | None]:
     return 0, int(length) if length and length.isdigit() else None
 
 
-def _stream(resp, part: Path, offset: int, limit: int,
-            progress: Callable[[int], None] | None) -> int:
+def _stream(url: str, resp, part: Path, offset: int, limit: int,
+            progress: Callable[[int], None] | None, late: Callable[[], bool]) -> int:
     """Write the body at `offset` (0 = from scratch); return the file's size afterwards. The
     part file keeps what arrived before a dropped connection, for the next attempt."""
     mode = "ab" if offset else "wb"
@@ -372,10 +391,12 @@ def _stream(resp, part: Path, offset: int, limit: int,
                 break
             size += len(chunk)
             if size > limit:
-                raise FetchFailed(f"{part.name}: more than the {limit // MB} MB allowed")
+                raise FetchFailed(f"{url}: more than the {limit // MB} MB allowed")
             fh.write(chunk)
             if progress:
                 progress(len(chunk))
+            if late():  # a trickle that never times out a read still ends here
+                raise FetchFailed(f"{url}: too slow, stopped at the time limit")
     return size
 
 
