@@ -241,3 +241,20 @@ def test_extra_source_merges_older_items(workspace: Path, old_host: OldHost,
     assert f"merged     {older}: 1 more item(s)" in result.stdout
     guids = {ep.guid for ep in load_show_episodes(show_dir(workspace))}
     assert "ancient-1" in guids and len(guids) == 10
+
+
+@pytest.mark.parametrize("flag", ["--no-download", "--dry-run"])
+def test_non_http_enclosure_is_a_failed_item_never_emitted(workspace: Path, tmp_path: Path,
+                                                            flag: str) -> None:
+    src = tmp_path / "old.xml"
+    src.write_text('<rss><channel><title>Odd</title><item><title>A</title><guid>a</guid>'
+                   '<enclosure url="ftp://old.example/a.mp3" length="1" type="audio/mpeg"/>'
+                   '</item></channel></rss>')
+    result = run("-C", workspace, "import", src, flag)
+    if flag == "--dry-run":
+        assert result.exit_code == 0 and "would import #1 A" in result.stdout
+        assert "1 enclosure URL(s) are not http(s): those items will fail" in result.stdout
+        return
+    assert result.exit_code == 1
+    assert "failed   #1 A: ftp://old.example/a.mp3: not an http(s) URL" in result.stderr
+    assert not list((workspace / "feeds" / "odd" / "episodes").glob("*.md"))

@@ -161,3 +161,11 @@ def test_a_trickle_is_stopped_at_the_time_limit(tmp_path: Path) -> None:
             fetcher.download(f"{base}/a.mp3", tmp_path / "a", limit=10**8)
         with pytest.raises(FetchFailed, match="too slow"):
             fetcher.get(f"{base}/feed.xml", limit=10**8)
+
+
+def test_spaces_and_non_ascii_in_paths_are_escaped(old_host: OldHost, tmp_path: Path) -> None:
+    with pytest.raises(FetchFailed, match="HTTP 404"):  # reached the server, escaped
+        Fetcher().get(old_host.url("/Folge 1 – Anfang.mp3?x=ä b"), limit=1000)
+    assert old_host.requests[-1][0] == "/Folge%201%20%E2%80%93%20Anfang.mp3?x=%C3%A4%20b"
+    with pytest.raises(FetchFailed, match="not a valid host name or port"):
+        Fetcher().get("http://127.0.0.1:99999/a.mp3", limit=1000)

@@ -16,7 +16,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from email.utils import parsedate_to_datetime
 from pathlib import Path
-from urllib.parse import unquote, urljoin, urlsplit
+from urllib.parse import quote, unquote, urljoin, urlsplit
 
 from podman import __version__
 from podman.core.errors import PodmanError
@@ -171,15 +171,21 @@ class Fetcher:
         if parts.scheme not in ("http", "https") or not parts.hostname:
             raise FetchFailed(f"{url}: only http(s) URLs are fetched")
         timeout = self.config.timeout
+        try:
+            host, port = parts.hostname.encode("idna").decode("ascii"), parts.port
+        except (UnicodeError, ValueError):
+            raise FetchFailed(f"{url}: not a valid host name or port") from None
         if parts.scheme == "https":
-            return http.client.HTTPSConnection(parts.hostname, parts.port, timeout=timeout,
+            return http.client.HTTPSConnection(host, port, timeout=timeout,
                                                context=ssl.create_default_context())
-        return http.client.HTTPConnection(parts.hostname, parts.port, timeout=timeout)
+        return http.client.HTTPConnection(host, port, timeout=timeout)
 
     def _request(self, url: str, headers: dict[str, str]):
         parts = urlsplit(url)
         conn = self._connect(url)
-        path = (parts.path or "/") + (f"?{parts.query}" if parts.query else "")
+        safe = "/%:@!$&'()*+,;=-._~"  # spaces and non-ASCII as old feeds write them: escaped
+        path = quote(parts.path or "/", safe=safe) + (
+            f"?{quote(parts.query, safe=safe + '?')}" if parts.query else "")
         try:
             conn.request("GET", path, headers={"User-Agent": self.config.user_agent,
                                                "Accept-Encoding": "identity", **headers})

@@ -229,6 +229,10 @@ def observations(items: list[SourceItem]) -> list[str]:
     if busted:
         out.append(f"{busted} enclosure URL(s) carry a cache-busting ?updated= query (apps that "
                    "key on the URL see such items as new)")
+    odd = sum(1 for i in items if i.enclosure_url
+              and not i.enclosure_url.lower().startswith(("http://", "https://")))
+    if odd:
+        out.append(f"{odd} enclosure URL(s) are not http(s): those items will fail")
     blocked = sum(1 for i in items if i.block)
     if blocked:
         out.append(f"{blocked} item(s) carry itunes:block yes: kept hidden from Apple")

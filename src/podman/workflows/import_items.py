@@ -232,6 +232,8 @@ def episode_for(item: SourceItem, got: ItemFetch, *, show: str, published: datet
         duration, duration_source = facts.duration, "measured"
         chapters = got.chapters or item.psc or facts.chapters
     else:
+        if not _http(item.enclosure_url or ""):
+            raise BadInput(f"{item.enclosure_url}: not an http(s) URL; podman emits no other")
         length = (item.enclosure_length or "").strip()
         audio = AudioRef(key=item.enclosure_url or "", bytes=int(length) if length.isdigit()
                          else 0, type=_enclosure_type(item), sha256="")

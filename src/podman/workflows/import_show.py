@@ -227,6 +227,8 @@ def import_show(ws: WorkspaceConfig, opts: ImportOptions, *, now: datetime,
     if opts.dry_run:
         result.outcomes = [ItemOutcome(i.position, i.key, i.title, "planned")
                            for i in plan.to_import]
+        for outcome in result.outcomes if report else ():
+            report(outcome)
         return result
     from podman.storage import open_storage
 
