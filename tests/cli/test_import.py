@@ -258,3 +258,11 @@ def test_non_http_enclosure_is_a_failed_item_never_emitted(workspace: Path, tmp_
     assert result.exit_code == 1
     assert "failed   #1 A: ftp://old.example/a.mp3: not an http(s) URL" in result.stderr
     assert not list((workspace / "feeds" / "odd" / "episodes").glob("*.md"))
+
+
+def test_unreachable_source_is_one_line_exit_1(workspace: Path, old_host: OldHost) -> None:
+    before = tree(workspace)
+    result = do_import(workspace, old_host.url("/nothing-here.xml"))
+    assert result.exit_code == 1
+    assert result.stderr == f"podman: error: {old_host.url('/nothing-here.xml')}: HTTP 404\n"
+    assert tree(workspace) == before

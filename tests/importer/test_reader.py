@@ -116,3 +116,39 @@ def test_no_network_and_no_entity_expansion() -> None:
 def test_not_rss() -> None:
     with pytest.raises(BadInput, match="an HTML page, not a feed"):
         read_feed(b"<html><body/></html>", "t")
+
+
+@given(st.binary(max_size=400))
+def test_any_bytes_give_a_feed_or_one_bad_input(data: bytes) -> None:
+    try:
+        read_feed(data, "t")
+    except BadInput as exc:
+        assert exc.message.startswith("t: ")
+
+
+_PIECES = st.sampled_from([
+    "<item>", "</item>", "<guid>", "</guid>", "<pubDate>", "</pubDate>", "<![CDATA[", "]]>",
+    "<enclosure url='https://x.example/a.mp3' length='x'/>", "<i:duration>", "</i:duration>",
+    "&amp;", "&nbsp;", "&bogus;", "<p:season>", "</p:season>", "<i:episode>-1</i:episode>",
+    "<p:soundbite startTime='a' duration='1'/>", "<p:locked>yes</p:locked>", "Tue, 31 Dec",
+    "1:2:3", "<psc:chapters><psc:chapter start='x' title='t'/></psc:chapters>", "\n", "ü",
+])
+
+
+@given(st.lists(_PIECES, max_size=30))
+def test_broken_items_never_crash(pieces: list[str]) -> None:
+    data = feed("<item>" + "".join(pieces) + "</item>").replace(
+        b"<rss ", b'<rss xmlns:psc="http://podlove.org/simple-chapters" ')
+    try:
+        got = read_feed(data, "t")
+    except BadInput:
+        return
+    for item in got.items:
+        assert item.guid is None or item.guid.strip()
+        assert item.published is None or item.published.tzinfo is not None
+
+
+@given(st.text(max_size=40))
+def test_any_pub_date_text_is_read_or_explained(raw: str) -> None:
+    instant, why = parse_pub_date(raw)
+    assert instant is not None or why
