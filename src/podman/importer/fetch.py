@@ -210,6 +210,7 @@ class Fetcher:
                 raise
             if resp.status in (301, 302, 303, 307, 308):
                 location = resp.getheader("Location", "")
+                resp.close()
                 conn.close()
                 if not location:
                     raise FetchFailed(f"{current}: HTTP {resp.status} without a Location")
@@ -218,6 +219,7 @@ class Fetcher:
                 continue
             inner = unwrap(current, self.config.prefix_hosts)
             if resp.status >= 400 and resp.status not in RETRY_STATUS and inner is not None:
+                resp.close()
                 conn.close()
                 resp_out.fallbacks.append(f"{urlsplit(current).netloc} answered "
                                           f"{resp.status}: fetched {inner}")
@@ -282,6 +284,7 @@ class Fetcher:
                         raise _Retry(f"connection closed after {len(out.body)} of "
                                      f"{declared} bytes")
                 finally:
+                    resp.close()
                     conn.close()
             return out
 
@@ -335,6 +338,7 @@ class Fetcher:
                     got = _stream(url, resp, part, offset, limit, progress,
                                   lambda: self._clock() - start > self.config.deadline)
                 finally:
+                    resp.close()
                     conn.close()
             if total is not None and got != total:
                 raise _Retry(f"connection closed after {got} of {total} bytes")
