@@ -68,3 +68,25 @@ def test_id3_chapters_srt_and_dead_prefix(workspace: Path, audio_files: dict[str
     assert ep.extra["import"]["source_feed"] == str(source)  # a file naming no URL
     srt = workspace / "feeds" / "chap" / "episodes" / f"{ep.slug}.srt"
     assert srt.read_text() == SRT.decode()
+
+
+def test_a_cut_download_resumes_in_the_next_run(workspace: Path, old_host) -> None:
+    """A run that stops mid-file (here: no retries) leaves only a partial file under
+    .podman-import/, which the next run resumes with Range + If-Range."""
+    ws = load_workspace(workspace)
+    opts = ImportOptions(source=old_host.url("/feed.xml"), show="old",
+                         fetch=FetchConfig(retries=0))
+    first = import_show(ws, opts, now=NOW)
+    failed = {o.guid for o in first.failed}
+    assert failed == {"drop-6", "busy-5", "missing-7", "html-8"}
+    parts = list((workspace / ".podman-import" / "old").glob("*.part"))
+    have = parts[0].stat().st_size if len(parts) == 1 else 0
+    assert 0 < have < old_host.files["f"].stat().st_size
+    old_host.fixed = True
+    second = import_show(ws, opts, now=NOW)
+    assert {o.guid for o in second.outcomes} == failed and not second.failed
+    ranges = [h.get("Range") for p, h in old_host.requests if p == "/drop/f.mp3"]
+    assert ranges == [None, f"bytes={have}-"]
+    assert not (workspace / ".podman-import").exists()
+    [ep] = [e for e in load_show_episodes(workspace / "feeds" / "old") if e.guid == "drop-6"]
+    assert (workspace / "media" / ep.audio.key).read_bytes() == old_host.files["f"].read_bytes()

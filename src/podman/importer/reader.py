@@ -67,7 +67,7 @@ class SourceItem:
     title: str
     pub_date_raw: str | None
     published: datetime | None
-    enclosure_url: str | None
+    enclosure_url: str | None  # trimmed, for fetching
     enclosure_length: str | None
     enclosure_type: str | None
     duration_raw: str | None
@@ -92,6 +92,7 @@ class SourceItem:
     transcripts: tuple[Transcript, ...] = ()
     repairs: list[str] = field(default_factory=list)
     source: str = ""  # the feed (or page, or --extra-source) it was read from
+    enclosure_raw: str | None = None  # the url attribute as written: a GUID-less item's GUID
 
     @property
     def key(self) -> str:
@@ -437,6 +438,7 @@ def read_item(el, position: int, source: str) -> SourceItem:
         chapters_url=_http(chapters.get("url") or "") if chapters is not None else "",
         chapters_type=(chapters.get("type") or "").strip() if chapters is not None else "",
         psc=_psc(el, repairs), transcripts=transcripts, repairs=repairs, source=source,
+        enclosure_raw=enc.get("url") if enc is not None and enc_url else None,
     )
 
 

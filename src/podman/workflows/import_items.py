@@ -259,7 +259,8 @@ def episode_for(item: SourceItem, got: ItemFetch, *, show: str, published: datet
     extra["import"] = _import_table(item, source_feed, got, duration_source)
     return Episode(
         show=show, slug=episode_slug(published, title),
-        guid=item.guid if item.guid is not None else (item.enclosure_url or ""),
+        guid=item.guid if item.guid is not None else (item.enclosure_raw
+                                                      or item.enclosure_url or ""),
         title=title, published=published, status="published", duration=duration,
         audio=audio, notes=item.notes, notes_format="html" if item.notes else "markdown",
         articles=(Article(url=item.link),) if item.link else (),
