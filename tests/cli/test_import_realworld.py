@@ -58,3 +58,20 @@ def test_real_feed_imports_or_is_refused_with_its_reason(workspace: Path, feed: 
         assert run("-C", workspace, "build").exit_code == 0
     if feed.name in QUIRKS:
         assert QUIRKS[feed.name] in result.stdout
+
+
+@pytest.mark.skipif(not (REAL / "partytime__sentimental-garbage.xml").is_file(),
+                    reason="../shared/feeds/real is absent")
+def test_host_boilerplate_only_when_asked(workspace: Path) -> None:
+    feed = REAL / "partytime__sentimental-garbage.xml"
+    kept = run("-C", workspace, "import", feed, "--no-download", "--show", "kept")
+    assert "host boilerplate in the notes: Acast (138)" in kept.stdout
+    stripped = run("-C", workspace, "import", feed, "--no-download", "--show", "stripped",
+                   "--strip-boilerplate")
+    assert (kept.exit_code, stripped.exit_code) == (0, 0)
+    as_is = load_show_episodes(workspace / "feeds" / "kept")
+    cut = load_show_episodes(workspace / "feeds" / "stripped")
+    assert all("Hosted on Acast" in ep.notes for ep in as_is)
+    assert not any("Hosted on Acast" in ep.notes for ep in cut)
+    assert all(ep.extra["import"]["boilerplate_removed"] == ["Acast"] for ep in cut)
+    assert [ep.guid for ep in cut] == [ep.guid for ep in as_is]

@@ -28,11 +28,14 @@ from podman.core.errors import ExitCode
 @click.option("--extra-source", "extra_sources", multiple=True, metavar="FEED",
               help="An older saved copy of the feed (file or URL) whose missing items are "
                    "merged by GUID (repeatable).")
+@click.option("--strip-boilerplate", is_flag=True,
+              help="Remove hosts' privacy and ad-choice footers (Acast, ART19, Megaphone, "
+                   "Omny, Anchor) from the notes [default: keep the notes verbatim].")
 @click.option("--json", "as_json", is_flag=True, help="Print the plan and the result as JSON.")
 @click.pass_context
 def import_(ctx: click.Context, source: str, workspace: Path | None, show: str | None,
             dry_run: bool, no_download: bool, ignore_lock: bool,
-            extra_sources: tuple[str, ...], as_json: bool) -> None:
+            extra_sources: tuple[str, ...], strip_boilerplate: bool, as_json: bool) -> None:
     """Import a show from SOURCE: a feed URL, a feed file, or a page linking its feed.
 
     Every GUID is kept byte for byte (a GUID-less item gets its old enclosure URL), as are the
@@ -45,7 +48,8 @@ def import_(ctx: click.Context, source: str, workspace: Path | None, show: str |
 
     ws = load_ws(ctx, workspace)
     opts = ImportOptions(source=source, show=show, dry_run=dry_run, no_download=no_download,
-                         ignore_lock=ignore_lock, extra_sources=extra_sources)
+                         ignore_lock=ignore_lock, extra_sources=extra_sources,
+                         strip_boilerplate=strip_boilerplate)
     reporter = _Reporter(quiet=as_json)
     try:
         result = import_show(ws, opts, now=now_or(None), report=reporter.item,

@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import urlsplit
 
+from podman.importer.boilerplate import find_boilerplate
 from podman.importer.fetch import prefix_chain, unwrapped
 from podman.importer.pages import Catalogue
 from podman.importer.reader import DYNAMIC_AD_HOSTS, SourceFeed, SourceItem
@@ -233,6 +234,10 @@ def observations(items: list[SourceItem]) -> list[str]:
               and not i.enclosure_url.lower().startswith(("http://", "https://")))
     if odd:
         out.append(f"{odd} enclosure URL(s) are not http(s): those items will fail")
+    footers: Counter[str] = Counter(h for i in items for h in find_boilerplate(i.notes))
+    if footers:
+        hosts = ", ".join(f"{h} ({n})" for h, n in sorted(footers.items()))
+        out.append(f"host boilerplate in the notes: {hosts}; kept unless --strip-boilerplate")
     blocked = sum(1 for i in items if i.block)
     if blocked:
         out.append(f"{blocked} item(s) carry itunes:block yes: kept hidden from Apple")

@@ -213,7 +213,7 @@ def _claimed_duration(item: SourceItem, warnings: list[str]) -> tuple[float, str
 
 
 def episode_for(item: SourceItem, got: ItemFetch, *, show: str, published: datetime,
-                source_feed: str, keys: set[str]) -> Episode:
+                source_feed: str, keys: set[str], strip_boilerplate: bool = False) -> Episode:
     """The catalog record: identity verbatim, facts from the bytes (or the feed's claims)."""
     from podman.workflows.add import publishable, storage_key
 
@@ -257,12 +257,19 @@ def episode_for(item: SourceItem, got: ItemFetch, *, show: str, published: datet
     if bites:
         extra["soundbites"] = [{k: v for k, v in b.items() if v != ""} for b in bites]
     extra["import"] = _import_table(item, source_feed, got, duration_source)
+    notes = item.notes
+    if strip_boilerplate:
+        from podman.importer.boilerplate import strip_boilerplate as strip
+
+        notes, hosts = strip(notes)
+        if hosts:
+            extra["import"]["boilerplate_removed"] = hosts
     return Episode(
         show=show, slug=episode_slug(published, title),
         guid=item.guid if item.guid is not None else (item.enclosure_raw
                                                       or item.enclosure_url or ""),
         title=title, published=published, status="published", duration=duration,
-        audio=audio, notes=item.notes, notes_format="html" if item.notes else "markdown",
+        audio=audio, notes=notes, notes_format="html" if notes else "markdown",
         articles=(Article(url=item.link),) if item.link else (),
         chapters=_fit(tuple(chapters), duration, warnings), season=item.season,
         episode=item.episode, episode_type=item.episode_type, explicit=item.explicit,

@@ -61,6 +61,7 @@ class ImportOptions:
     no_download: bool = False
     ignore_lock: bool = False
     extra_sources: tuple[str, ...] = ()
+    strip_boilerplate: bool = False  # hosts' privacy/ad-choice footers out of the notes
     fetch: FetchConfig = field(default_factory=FetchConfig)
     workers: int = 6
 
@@ -319,7 +320,8 @@ def _record(ctx: _Context, item: SourceItem, fetched: ItemFetch,
             published: datetime) -> ItemOutcome:
     try:
         ep = episode_for(item, fetched, show=ctx.plan.show, published=published,
-                         source_feed=ctx.plan.feed_url or ctx.plan.source, keys=ctx.keys)
+                         source_feed=ctx.plan.feed_url or ctx.plan.source, keys=ctx.keys,
+                         strip_boilerplate=ctx.opts.strip_boilerplate)
         ep = record_item(ctx.ws, ctx.show_dir, ctx.storage, ep, fetched)
     except (StorageError, LockBusy):
         raise
