@@ -198,6 +198,11 @@ def test_no_download_keeps_old_urls_and_claims(workspace: Path, old_host: OldHos
     assert run("-C", workspace, "build", "--now", NOW).exit_code == 0
     built = (workspace / "public" / "old" / "feed.xml").read_bytes()
     assert f'url="{old_host.url("/audio/a.mp3")}"'.encode() in built
+    notes = workspace / "notes.md"
+    notes.write_text("New **Markdown** notes")  # an edit after the import is Markdown again
+    assert run("-C", workspace, "edit", one.slug, "--notes", notes).exit_code == 0
+    edited = {ep.guid: ep for ep in load_show_episodes(show_dir(workspace))}[GUID_CDATA]
+    assert (edited.notes_format, edited.guid) == ("markdown", GUID_CDATA)
 
 
 def test_sync_refuses_a_show_from_another_feed(workspace: Path, old_host: OldHost) -> None:

@@ -61,6 +61,8 @@ def edit_episode(ws: WorkspaceConfig, ref: str, *, title: str | None = None,
         changes["published"] = published
     if status is not None:
         changes["status"] = status
+    if notes is not None:
+        changes["notes_format"] = None  # a producer's --notes file is Markdown, even after import
     with workspace_lock(ws.root):
         loc = locate(ws, ref)
         if chapters_file is not None:
