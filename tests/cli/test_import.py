@@ -143,6 +143,9 @@ def test_import_keeps_identity_reports_failures_and_retries(workspace: Path,
     assert '<podcast:funding url="https://old.example/ep1">Ep fund</podcast:funding>' in html
     assert '<podcast:location geo="geo:1,2">Somewhere</podcast:location>' in html
     assert "<podcast:license>cc-by-4.0</podcast:license>" in html
+    # removing an imported episode takes every transcript stored beside it
+    assert run("-C", workspace, "rm", one.slug).exit_code == 0
+    assert not list(folder.glob(f"{one.slug}*"))
 
 
 def test_dry_run_writes_nothing_and_json_plan(workspace: Path, old_host: OldHost) -> None:

@@ -130,4 +130,6 @@ def remove_episode(ws: WorkspaceConfig, ref: str, *, purge: bool = False) -> Epi
         loc.path.unlink()
         for ext in ("vtt", "srt"):  # its transcript goes with it
             loc.path.with_suffix(f".{ext}").unlink(missing_ok=True)
+        for kept in loc.path.parent.glob(f"{loc.path.stem}.transcript*"):  # imported ones
+            kept.unlink(missing_ok=True)
         return loc.episode
