@@ -182,6 +182,9 @@ def make_plan(*, first: SourceFeed, cat: Catalogue, source: str, final_url: str,
     plan.repairs += [f"{r} ({n} item(s))" for r, n in sorted(repaired.items())]
     plan.warnings = list(cat.warnings)
     plan.observations = observations(cat.items)
+    if first.not_kept:
+        plan.observations.append("not carried over: " + ", ".join(
+            f"{tag} ({n})" for tag, n in first.not_kept.items()))
     return plan
 
 

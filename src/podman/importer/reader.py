@@ -133,6 +133,10 @@ class SourceFeed:
     location: dict[str, str] = field(default_factory=dict)
     items: list[SourceItem] = field(default_factory=list)
     repairs: list[str] = field(default_factory=list)
+    not_kept: dict[str, int] = field(default_factory=dict)  # podcast: tags an import drops
+    txt: list[dict[str, str]] = field(default_factory=list)
+    trailers: list[dict[str, Any]] = field(default_factory=list)
+    update_frequency: dict[str, Any] = field(default_factory=dict)
 
 
 # -- XML -------------------------------------------------------------------------------------
@@ -546,7 +550,55 @@ def read_feed(data: bytes, source: str, base_url: str = "") -> SourceFeed:
     feed.funding, feed.persons = _funding(c), _persons(c)
     feed.license, feed.location = _license(c), _location(c)
     feed.items = [read_item(el, n, source) for n, el in enumerate(kids(c, "", "item"), 1)]
+    feed.not_kept = not_kept(c)
+    feed.txt = [{k: v for k, v in (("value", text(t).strip()),
+                                   ("purpose", (t.get("purpose") or "").strip())) if v}
+                for t in kids(c, "podcast", "txt") if text(t).strip()]
+    feed.trailers = [t for t in map(_trailer, kids(c, "podcast", "trailer")) if t]
+    freq = kid(c, "podcast", "updateFrequency")
+    if freq is not None and text(freq).strip():
+        feed.update_frequency = {"text": text(freq).strip()}
+        if (freq.get("rrule") or "").strip():
+            feed.update_frequency["rrule"] = freq.get("rrule").strip()
+        if yes(freq.get("complete") or ""):
+            feed.update_frequency["complete"] = True
     return feed
+
+
+def _trailer(el) -> dict[str, Any] | None:
+    """A podcast:trailer as show.toml's [[trailers]] (title, url, pubdate; the rest optional)."""
+    url, title = _http(el.get("url") or ""), text(el).strip()
+    when, _why = parse_pub_date(el.get("pubdate") or "")
+    if not url or not title or when is None:
+        return None
+    row: dict[str, Any] = {"title": title, "url": url, "pubdate": when}
+    length = (el.get("length") or "").strip()
+    if length.isdigit():
+        row["length"] = int(length)
+    if (el.get("type") or "").strip():
+        row["type"] = el.get("type").strip()
+    season = _positive(el.get("season") or "")
+    if season:
+        row["season"] = season
+    return row
+
+
+KEPT = {"channel": {"guid", "locked", "funding", "person", "license", "location", "medium",
+                    "txt", "trailer", "updateFrequency"},
+        "item": {"season", "episode", "transcript", "chapters", "soundbite", "person",
+                 "funding", "license", "location"}}
+
+
+def not_kept(channel) -> dict[str, int]:
+    """podcast: tags of the channel and its items that an import does not carry over."""
+    found: dict[str, int] = {}
+    for parent, kept in [(channel, KEPT["channel"])] + [(i, KEPT["item"])
+                                                         for i in kids(channel, "", "item")]:
+        for child in parent:
+            ns, name = _canon(child)
+            if ns == "podcast" and name not in kept:
+                found[f"podcast:{name}"] = found.get(f"podcast:{name}", 0) + 1
+    return dict(sorted(found.items()))
 
 
 # -- HTML pages that link their feed -----------------------------------------------------------

@@ -440,10 +440,12 @@ def create_show(ws: WorkspaceConfig, show_dir: Path, first: SourceFeed, plan: Pl
         doc["complete"] = True
     if first.medium:
         doc["medium"] = first.medium
-    for key, value in (("funding", first.funding), ("persons", first.persons)):
+    for key, value in (("funding", first.funding), ("persons", first.persons),
+                       ("txt", first.txt), ("trailers", first.trailers)):
         if value:
             doc[key] = value
-    for key, value in (("license", first.license), ("location", first.location)):
+    for key, value in (("license", first.license), ("location", first.location),
+                       ("update_frequency", first.update_frequency)):
         if value:
             doc[key] = value
     imp = tomlkit.table()
