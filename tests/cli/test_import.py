@@ -175,7 +175,11 @@ def test_locked_feed_is_refused_unless_ignored(workspace: Path, old_host: OldHos
     done = do_import(workspace, old_host.url("/locked.xml"), "--no-download", "--ignore-lock")
     assert done.exit_code == 0, done.output
     show = tomllib.loads((show_dir(workspace) / "show.toml").read_text())
-    assert show["import"]["ignore_lock"] is True and show["locked"] is False
+    assert show["import"]["ignore_lock"] is True and show["locked"] is True
+    build = run("-C", workspace, "build", "--now", NOW)  # unverified: the feed is not locked yet
+    assert build.exit_code == 0
+    assert b"<podcast:locked" in (workspace / "public" / "old" / "feed.xml").read_bytes()
+    assert b">no</podcast:locked>" in (workspace / "public" / "old" / "feed.xml").read_bytes()
     again = do_import(workspace, old_host.url("/locked.xml"), "--no-download")  # the record holds
     assert again.exit_code == 0 and "0 imported, 0 failed, 9 already here" in again.stdout
 
@@ -275,3 +279,31 @@ def test_unreachable_source_is_one_line_exit_1(workspace: Path, old_host: OldHos
     assert result.exit_code == 1
     assert result.stderr == f"podman: error: {old_host.url('/nothing-here.xml')}: HTTP 404\n"
     assert tree(workspace) == before
+
+
+def test_a_well_formed_old_feed_passes_check_against(workspace: Path, old_host: OldHost,
+                                                     tmp_path: Path) -> None:
+    old = tmp_path / "old.xml"
+    old.write_text(f"""<?xml version="1.0" encoding="UTF-8"?>
+<rss version="2.0" xmlns:itunes="http://www.itunes.com/dtds/podcast-1.0.dtd"
+ xmlns:podcast="https://podcastindex.org/namespace/1.0">
+<channel><title>Clean Old Show</title><link>https://old.example/</link>
+<description>d</description><language>en</language>
+<itunes:owner><itunes:name>O</itunes:name><itunes:email>owner@old.example</itunes:email>
+</itunes:owner><itunes:author>O</itunes:author><itunes:category text="Technology"/>
+<itunes:image href="{old_host.url('/art.jpg')}"/><itunes:explicit>false</itunes:explicit>
+<podcast:guid>22222222-3333-5444-8555-666666666666</podcast:guid>
+<item><title>A &amp; B</title><guid isPermaLink="false"><![CDATA[ tag:old,2020:1 ]]></guid>
+<pubDate>Mon, 06 Jan 2020 10:00:00 EST</pubDate><itunes:duration>39:29</itunes:duration>
+<enclosure url="{old_host.url('/audio/a.mp3')}" length="0" type="audio/mpeg"/>
+<itunes:episode>2</itunes:episode><itunes:explicit>yes</itunes:explicit></item>
+<item><title>C</title><guid>{old_host.url('/episodes/c')}</guid>
+<pubDate>Sat, 04 Jan 2020 09:00:00 PST</pubDate>
+<enclosure url="{old_host.url('/audio/c.mp3')}" length="1" type="audio/mpeg"/>
+<itunes:episode>1</itunes:episode></item>
+</channel></rss>""")
+    assert run("-C", workspace, "import", old, "--show", "clean").exit_code == 0
+    assert run("-C", workspace, "build", "--now", NOW).exit_code == 0
+    result = run("-C", workspace, "check", "--show", "clean", "--against", old)
+    assert result.exit_code == 0, result.output
+    assert "[import] verified" in result.output

@@ -433,7 +433,8 @@ def create_show(ws: WorkspaceConfig, show_dir: Path, first: SourceFeed, plan: Pl
     doc["type"] = first.type
     if first.copyright:
         doc["copyright"] = first.copyright
-    doc["locked"] = False  # until `podman check --against` has passed
+    # the feed says podcast:locked no until `podman check --against` records [import] verified
+    doc["locked"] = True
     if first.block:
         doc["block"] = True
     if first.complete:
