@@ -237,3 +237,31 @@ def test_two_processes_adding_at_once_lose_nothing(workspace: Path,
         assert (media / ep.audio.key).stat().st_size == ep.audio.bytes
     leftovers = [p for p in tree(workspace) if p.endswith((".tmp", ".part"))]
     assert leftovers == []
+
+
+def test_notes_format_round_trips_and_is_validated() -> None:
+    ep = make_episode(guid=GUID_A, notes="<p>kept <b>as HTML</b></p>", notes_format="html")
+    text = episode_to_text(ep)
+    assert 'notes_format = "html"' in text
+    back = parse_episode(text, show=SHOW, slug=ep.slug, source="x.md")
+    assert (back.notes_format, back.notes) == ("html", ep.notes)
+    assert "notes_format" not in episode_to_text(make_episode(guid=GUID_B))
+    with pytest.raises(CatalogError, match='x.md: notes_format must be "markdown" or "html"'):
+        parse_episode(GOOD.replace("+++\n", '+++\nnotes_format = "rtf"\n', 1), show=SHOW,
+                      slug="s", source="x.md")
+
+
+def test_imported_episodes_sharing_an_instant_keep_the_old_order(tmp_path: Path) -> None:
+    when = datetime(2020, 1, 1, tzinfo=UTC)
+    for position, slug in ((2, "2020-01-01-b"), (1, "2020-01-01-z"), (3, "2020-01-01-a")):
+        write_episode(tmp_path, make_episode(
+            guid=slug, slug=slug, published=when, extra={"import": {"position": position}}))
+    order = [e.slug for e in load_show_episodes(tmp_path / "feeds" / SHOW)]
+    assert order == ["2020-01-01-z", "2020-01-01-b", "2020-01-01-a"]
+
+
+def test_audio_left_on_the_old_host_may_repeat(tmp_path: Path) -> None:
+    url = "https://old.example/a.mp3"  # two old items pointing at one file (import --no-download)
+    for slug in ("2020-01-01-a", "2020-01-02-b"):
+        write_episode(tmp_path, make_episode(guid=slug, slug=slug, key=url))
+    assert len(load_show_episodes(tmp_path / "feeds" / SHOW)) == 2

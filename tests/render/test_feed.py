@@ -143,3 +143,21 @@ def test_feedparser_repairs_mojibake_so_the_property_test_skips_it() -> None:
     data = ('<?xml version="1.0" encoding="UTF-8"?><rss version="2.0"><channel><title>x</title>'
             "<item><title>a Â¡ b</title></item></channel></rss>").encode()
     assert feedparser.parse(data).entries[0].title == "a ¡ b"
+
+
+def test_imported_html_notes_permalink_guid_and_block(workspace: Path) -> None:
+    notes = ('<h3 class="x">Intro</h3><p>one<br>two</p><script>alert(1)</script>'
+             '<img src="https://t.example/pixel.gif"><a href="javascript:x()" onclick="y">bad</a>'
+             '<ul><li><a href="https://ok.example/">ok</a></li></ul>')
+    ep = make_episode(guid="  https://old.example/ep/1  ", notes=notes, notes_format="html",
+                      extra={"guid_permalink": True, "block": True})
+    ep = parse_episode(episode_to_text(ep), show=SHOW, slug=ep.slug, source="x.md")
+    ws = load_workspace(workspace)
+    view = prepare_episode(ws, ep, None)
+    assert view.notes_html == ('<p><strong>Intro</strong></p><p>one\ntwo</p><a>bad</a>'
+                               '<ul><li><a href="https://ok.example/">ok</a></li></ul>')
+    data = render_feed(FeedInputs(ws, load_show(workspace / "feeds" / SHOW), [view]))
+    item = ET.fromstring(data).find("channel/item")
+    assert item.find("guid").text == "  https://old.example/ep/1  "  # byte for byte
+    assert item.find("guid").get("isPermaLink") == "true"
+    assert item.findtext("{http://www.itunes.com/dtds/podcast-1.0.dtd}block") == "Yes"

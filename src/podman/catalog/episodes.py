@@ -19,8 +19,9 @@ EPISODES_DIR = "episodes"
 FENCE = "+++"
 _FRONT = re.compile(r"\A\+\+\+[ \t]*\r?\n(.*?)^\+\+\+[ \t]*(?:\r?\n|\Z)", re.S | re.M)
 _KNOWN = {"guid", "title", "published", "status", "duration", "audio", "articles", "chapters",
-          "season", "episode", "type", "explicit", "image"}
+          "season", "episode", "type", "explicit", "image", "notes_format"}
 EPISODE_TYPES = ("full", "trailer", "bonus")
+NOTES_FORMATS = ("markdown", "html")
 
 
 # -- reading -----------------------------------------------------------------------------------
@@ -100,6 +101,10 @@ def episode_from_dict(data: dict[str, Any], *, notes: str, show: str, slug: str,
         if value is not None and value <= 0:
             raise CatalogError(f"{source}: `{key}` must be a positive number")
         numbers[key] = value
+    notes_format = _get(data, "notes_format", str, source, False, "markdown")
+    if notes_format not in NOTES_FORMATS:
+        raise CatalogError(f"{source}: notes_format must be \"markdown\" or \"html\", "
+                           f"not {notes_format!r}")
     guid = _get(data, "guid", str, source)
     if not guid.strip():
         raise CatalogError(f"{source}: `guid` is empty")
@@ -109,7 +114,7 @@ def episode_from_dict(data: dict[str, Any], *, notes: str, show: str, slug: str,
         articles=articles, chapters=chapters, season=numbers["season"],
         episode=numbers["episode"], episode_type=ep_type,
         explicit=_get(data, "explicit", bool, source, False),
-        image=_get(data, "image", str, source, False),
+        image=_get(data, "image", str, source, False), notes_format=notes_format,
         extra={k: v for k, v in data.items() if k not in _KNOWN},
     )
 
@@ -147,8 +152,15 @@ def load_show_episodes(show_dir: Path) -> list[Episode]:
         return []
     episodes = [read_episode(p, show_dir.name) for p in sorted(folder.glob("*.md"))]
     check_unique(episodes)
-    episodes.sort(key=lambda e: (e.published, e.slug), reverse=True)
+    episodes.sort(key=lambda e: (e.published, -import_position(e), e.slug), reverse=True)
     return episodes
+
+
+def import_position(ep: Episode) -> int:
+    """An imported episode's place in the old feed: items sharing a date keep that order."""
+    table = ep.extra.get("import")
+    position = table.get("position") if isinstance(table, dict) else None
+    return position if isinstance(position, int) and not isinstance(position, bool) else 0
 
 
 def check_unique(episodes: list[Episode]) -> None:
@@ -160,6 +172,8 @@ def check_unique(episodes: list[Episode]) -> None:
                 f"{ep.show}/{ep.slug}: guid {ep.guid} is also used by {seen[ep.guid]}"
             )
         seen[ep.guid] = ep.slug
+        if ep.audio.key.startswith(("http://", "https://")):
+            continue  # left on the old host (import --no-download): its URLs may repeat
         if ep.audio.key in keys:
             raise CatalogError(
                 f"{ep.show}/{ep.slug}: audio key {ep.audio.key} "
@@ -203,6 +217,8 @@ def episode_to_text(ep: Episode) -> str:
         doc["explicit"] = ep.explicit
     if ep.image:
         doc["image"] = ep.image
+    if ep.notes_format != "markdown":
+        doc["notes_format"] = ep.notes_format
     for key, value in ep.extra.items():
         if not isinstance(value, dict | list):
             doc[key] = value

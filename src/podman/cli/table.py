@@ -12,6 +12,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "demo": ("init:demo", "Make a ready-made workspace with two generated episodes, built."),
     "probe": ("probe:probe", "Print exact facts about audio files without touching any workspace."),
     "add": ("add:add", "Add episodes: probe, process, store, write the episode file."),
+    "import": ("importing:import_", "Import a show from another host's feed, GUIDs verbatim."),
     "list": ("catalog:list_", "List the catalog's episodes, newest first."),
     "show": ("catalog:show", "Show one episode; EP is a slug, a GUID or a unique prefix."),
     "edit": ("catalog:edit", "Change an episode's title, date, notes, status, chapters..."),

@@ -79,6 +79,10 @@ class WorkspaceConfig:
         return f"{self.publish.base_url.rstrip('/')}/{show}/feed.xml"
 
     def media_url(self, key: str) -> str:
+        """The public URL of a storage key; an absolute URL (audio an import left on the old
+        host with --no-download) stays as it is."""
+        if key.startswith(("http://", "https://")):
+            return key
         return f"{self.storage.public_url.rstrip('/')}/{key}"
 
 

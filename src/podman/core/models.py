@@ -103,6 +103,7 @@ class Episode:
     episode_type: str = "full"
     explicit: bool | None = None
     image: str | None = None
+    notes_format: str = "markdown"  # "html": imported notes, sanitised by the build like Markdown
     extra: dict[str, Any] = field(default_factory=dict)  # front matter keys of later features
 
     def is_due(self, now: datetime) -> bool:

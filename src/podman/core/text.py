@@ -49,6 +49,25 @@ def markdown_html(notes: str) -> str:
     return _EMPTY_P.sub("", sanitize_html(html))
 
 
+_BREAK = re.compile(r"<br\s*/?>", re.IGNORECASE)
+_HEADINGS = {f"h{n}" for n in range(1, 7)}
+
+
+@functools.lru_cache(maxsize=65536)
+def html_notes(notes: str) -> str:
+    """Show notes kept as HTML (an import's `notes_format = "html"`) -> the same tag list as
+    Markdown notes: headings become bold paragraphs, line breaks spaces, the rest sanitised."""
+    if not notes.strip():
+        return ""
+    import nh3
+
+    html = nh3.clean(_BREAK.sub("\n", clean_text(notes)), tags=ALLOWED_TAGS | _HEADINGS,
+                     attributes={"a": {"href"}}, url_schemes={"http", "https", "mailto"},
+                     link_rel=None, strip_comments=True)
+    html = _HEADING_OPEN.sub("<p><strong>", _HEADING_CLOSE.sub("</strong></p>", html))
+    return _EMPTY_P.sub("", sanitize_html(html))
+
+
 def sanitize_html(html: str) -> str:
     import nh3
 

@@ -19,6 +19,7 @@ from podman.render.feedtags import (
     channel_tags,
     import_tags,
     item_image,
+    item_tags,
     persons,
     psc,
     soundbites,
@@ -59,6 +60,8 @@ def item_context(ws: WorkspaceConfig, view: EpisodeView) -> dict:
     return {
         "title": clean_text(ep.title),
         "guid": ep.guid,
+        "guid_permalink": "true" if ep.extra.get("guid_permalink") is True else "false",
+        "block": ep.extra.get("block") is True,
         "pub_date": rfc2822(ep.published),
         "link": next((http_url(a.url) for a in ep.articles if http_url(a.url)),
                      f"{base}/{view.page_path}"),
@@ -79,6 +82,7 @@ def item_context(ws: WorkspaceConfig, view: EpisodeView) -> dict:
         "transcripts": [{"url": f"{base}/{path}", "type": mime} for path, mime in view.transcripts],
         "soundbites": soundbites(ep, where),
         "persons": persons(ep.extra.get("persons"), where, CatalogError),
+        **item_tags(ep, where),
         "alternates": [
             {"url": ws.media_url(a["key"]), "type": a["type"], "length": a["bytes"],
              "bitrate": a.get("bitrate", ""), "codec": a.get("codec", "")}

@@ -144,6 +144,28 @@ def import_tags(show: ShowConfig, feed_url: str, *, main: bool) -> dict[str, Any
             "new_feed_url": new_feed_url or (feed_url if main else "")}
 
 
+def item_tags(ep: Episode, where: str) -> dict[str, Any]:
+    """Item-level funding, license and location (kept by an import), validated like show.toml's."""
+    raw = ep.extra
+    funding = [{"url": _str(r.get("url"), "funding.url", where),
+                "text": _str(r.get("text"), "funding.text", where)}
+               for r in _tables(raw.get("funding"), "funding", where, CatalogError)]
+    if any(not f["url"] for f in funding):
+        raise CatalogError(f"{where}: every [[funding]] needs a `url`")
+    lic = raw.get("license")
+    lic = {"name": lic} if isinstance(lic, str) else (lic if isinstance(lic, dict) else {})
+    loc = raw.get("location")
+    loc = {"name": loc} if isinstance(loc, str) else (loc if isinstance(loc, dict) else {})
+    return {
+        "funding": funding,
+        "license": {"name": _str(lic.get("name"), "license.name", where),
+                    "url": _str(lic.get("url"), "license.url", where)},
+        "location": {"name": _str(loc.get("name"), "location.name", where),
+                     "geo": _str(loc.get("geo"), "location.geo", where),
+                     "osm": _str(loc.get("osm"), "location.osm", where)},
+    }
+
+
 def item_image(ws: WorkspaceConfig, image: str | None) -> str:
     """Front matter `image`: an absolute URL as is, a storage key through media_url."""
     if not image:
@@ -201,5 +223,5 @@ def transcript_paths(show: str, slug: str, fmt: str) -> list[tuple[str, str]]:
 
 
 __all__ = ["JSON_CHAPTERS_TYPE", "channel_tags", "chapters_path", "import_tags", "item_image",
-           "linked_chapters", "persons", "psc", "soundbites", "transcript_paths",
+           "item_tags", "linked_chapters", "persons", "psc", "soundbites", "transcript_paths",
            "validate_show_categories"]

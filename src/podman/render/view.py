@@ -16,7 +16,7 @@ from podman.catalog.episodes import episodes_dir
 from podman.catalog.transcripts import Cue
 from podman.core.config import WorkspaceConfig
 from podman.core.models import Chapter, Episode, duration_text
-from podman.core.text import clean_text, html_link, markdown_html
+from podman.core.text import clean_text, html_link, html_notes, markdown_html
 from podman.render.feedtags import chapters_path, linked_chapters, transcript_paths
 from podman.render.links import http_url
 
@@ -40,11 +40,19 @@ class EpisodeView:
     waveform_url: str
 
 
+def notes_body(ep: Episode) -> str:
+    """The notes alone as sanitised HTML: Markdown, or HTML kept by an import
+    (`notes_format = "html"`) cleaned to the same tags."""
+    if not ep.notes.strip():
+        return ""
+    return html_notes(ep.notes) if ep.notes_format == "html" else markdown_html(ep.notes)
+
+
 def notes_html(ep: Episode, chapters: Sequence[Chapter], body: str | None = None) -> str:
-    """Show notes HTML: the Markdown notes (`body` when already rendered), the chapters, then
-    the related articles as links."""
+    """Show notes HTML: the notes (`body` when already rendered), the chapters, then the
+    related articles as links."""
     if body is None:
-        body = markdown_html(ep.notes) if ep.notes.strip() else ""
+        body = notes_body(ep)
     parts = [body]
     if chapters:
         parts.append(f"<p>Chapters:</p>{chapters_notes_html(chapters)}")
@@ -93,7 +101,7 @@ def prepare_episode(ws: WorkspaceConfig, ep: Episode, transcript: Path | None) -
                      for (path, _mime), text in zip(paths, texts, strict=False))
         links = tuple(paths)
         cues = tuple(vtt_cues(texts[0]))
-    body = markdown_html(ep.notes) if ep.notes.strip() else ""
+    body = notes_body(ep)
     return EpisodeView(
         ep=ep,
         notes_html=notes_html(ep, chapters, body),

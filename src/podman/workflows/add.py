@@ -205,7 +205,7 @@ def add_one(ws: WorkspaceConfig, show_dir: Path, path: Path, opts: AddOptions, n
         if opts.dry_run:
             return AddOutcome(path, "planned", ep, facts=facts)
         uploaded = [key for src, key, mime_, sha in uploads
-                    if _store(storage, src, key, mime_, sha, progress)]
+                    if store_object(storage, src, key, mime_, sha, progress)]
     finally:
         shutil.rmtree(work, ignore_errors=True)
     try:
@@ -247,8 +247,8 @@ def store_transcript(show_dir: Path, slug: str, transcript: Transcript) -> Path:
     return target
 
 
-def _store(storage, src: Path, key: str, mime: str, sha256: str,
-           progress: ProgressFactory | None) -> bool:
+def store_object(storage, src: Path, key: str, mime: str, sha256: str,
+                 progress: ProgressFactory | None) -> bool:
     """Upload unless the same bytes are already there; True when this call uploaded them."""
     from podman.storage import MEDIA_CACHE_CONTROL
 

@@ -61,6 +61,8 @@ def edit_episode(ws: WorkspaceConfig, ref: str, *, title: str | None = None,
         changes["published"] = published
     if status is not None:
         changes["status"] = status
+    if notes is not None:
+        changes["notes_format"] = None  # a producer's --notes file is Markdown, even after import
     with workspace_lock(ws.root):
         loc = locate(ws, ref)
         if chapters_file is not None:
@@ -123,9 +125,11 @@ def remove_episode(ws: WorkspaceConfig, ref: str, *, purge: bool = False) -> Epi
     with workspace_lock(ws.root):
         loc = locate(ws, ref)
         read_episode(loc.path, loc.episode.show)
-        if purge:
+        if purge and not loc.episode.audio.key.startswith(("http://", "https://")):
             open_storage(ws.storage).delete(loc.episode.audio.key)
         loc.path.unlink()
         for ext in ("vtt", "srt"):  # its transcript goes with it
             loc.path.with_suffix(f".{ext}").unlink(missing_ok=True)
+        for kept in loc.path.parent.glob(f"{loc.path.stem}.transcript*"):  # imported ones
+            kept.unlink(missing_ok=True)
         return loc.episode

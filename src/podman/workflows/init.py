@@ -13,7 +13,7 @@ from podman.core.fsio import atomic_write
 from podman.core.models import podcast_guid, slugify
 
 GITIGNORE = ("# podman: build output, the local storage backend's objects, the workspace lock\n"
-             "/public/\n/media/\n/.podman.lock\n")
+             "/public/\n/media/\n/.podman.lock\n/.podman-import/\n")
 
 
 @dataclass(frozen=True)

@@ -159,7 +159,7 @@ def head_identity(ws: WorkspaceConfig, cat: ShowCatalog) -> tuple[FeedIdentity, 
         except (CatalogError, UnicodeDecodeError):
             continue
         if ep.status == "published":
-            items.setdefault(ep.guid, ws.media_url(ep.audio.key))
+            items.setdefault(ep.guid.strip(), ws.media_url(ep.audio.key))
     old_pg = None
     if blobs.get(show_path):
         try:
@@ -207,7 +207,7 @@ def soften_replaced(findings: list[Finding], cat: ShowCatalog) -> list[Finding]:
 
 
 def identity_report(ws: WorkspaceConfig, cat: ShowCatalog, report: CheckReport) -> None:
-    new_items = {ep.guid: ws.media_url(ep.audio.key)
+    new_items = {ep.guid.strip(): ws.media_url(ep.audio.key)  # GUIDs compare trimmed
                  for ep in cat.episodes if ep.status == "published"}
     slug = cat.show.slug
     disk = disk_identity(ws, slug)
