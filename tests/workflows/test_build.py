@@ -181,3 +181,35 @@ def test_pages_of_an_episode_made_draft_are_removed(built: Path) -> None:
     assert run("build", "-C", built, "--now", NOW).exit_code == 0
     assert not page.exists() and not embed.exists()
     assert run("build", "-C", built, "--check", "--now", NOW).exit_code == 0
+
+
+# -- issue 9: nothing outside public/ is ever deleted -------------------------------------------
+
+@pytest.mark.parametrize("line", ["../podman.toml", "{abs}", "daily/../../podman.toml",
+                                  "./../podman.toml", "daily/./x/../../../podman.toml"])
+def test_a_hostile_manifest_line_deletes_nothing_outside_public(workspace: Path,
+                                                                line: str) -> None:
+    victim = workspace / "podman.toml"
+    before = victim.read_bytes()
+    assert run("build", "-C", workspace, "--now", NOW).exit_code == 0
+    manifest = workspace / "public" / ".podman-built"
+    manifest.write_text(manifest.read_text() + line.format(abs=victim) + "\n")
+    check = run("build", "-C", workspace, "--check", "--now", NOW)
+    assert str(victim) not in check.output and "podman.toml" not in check.output
+    result = run("build", "-C", workspace, "--now", NOW)
+    assert result.exit_code == 0, result.stderr
+    assert victim.read_bytes() == before
+    assert "podman.toml" not in manifest.read_text()
+
+
+def test_a_manifest_line_through_a_symlink_out_of_public_deletes_nothing(workspace: Path,
+                                                                        tmp_path: Path) -> None:
+    outside = tmp_path / "outside"
+    outside.mkdir()
+    (outside / "keep.txt").write_text("mine")
+    assert run("build", "-C", workspace, "--now", NOW).exit_code == 0
+    (workspace / "public" / "link").symlink_to(outside)
+    manifest = workspace / "public" / ".podman-built"
+    manifest.write_text(manifest.read_text() + "link/keep.txt\n")
+    assert run("build", "-C", workspace, "--now", NOW).exit_code == 0
+    assert (outside / "keep.txt").read_text() == "mine"
