@@ -8,7 +8,6 @@ import xml.etree.ElementTree as ET
 from collections.abc import Iterator
 from datetime import datetime
 
-from podman.catalog.articles import ascii_url
 from podman.check.rules import (
     ALLOWED_HTML,
     EXTENSION_TYPES,
@@ -27,6 +26,7 @@ from podman.check.rules import (
     warning,
 )
 from podman.core.errors import BadInput
+from podman.core.urls import ascii_url
 
 
 def _items(doc: FeedDoc) -> Iterator[Finding]:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -15,6 +16,7 @@ SHOW_FILE = "show.toml"
 DEFAULT_PORT = 8000
 DEFAULT_BASE_URL = f"http://127.0.0.1:{DEFAULT_PORT}"
 PODCASTINDEX_PUBNOTIFY = "https://api.podcastindex.org/api/1.0/hub/pubnotify"
+SLUG = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")  # a show folder: part of every URL
 
 
 @dataclass(frozen=True)
@@ -244,6 +246,9 @@ def show_dirs(ws: WorkspaceConfig) -> list[Path]:
 
 def load_show(show_dir: Path) -> ShowConfig:
     path = show_dir / SHOW_FILE
+    if not SLUG.fullmatch(show_dir.name):
+        raise ConfigError(f"{show_dir}: a show folder name uses a-z, 0-9 and hyphens only "
+                          "(it is part of every URL)", "rename the folder, e.g. my-show")
     data = _read_toml(path)
     where = str(path)
 

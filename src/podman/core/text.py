@@ -15,6 +15,8 @@ ALLOWED_TAGS = {"p", "ol", "ul", "li", "a", "b", "i", "strong", "em"}
 _HEADING_OPEN = re.compile(r"<h[1-6]>")
 _HEADING_CLOSE = re.compile(r"</h[1-6]>")
 _EMPTY_P = re.compile(r"<p>\s*</p>\n?")
+# What a terminal interprets: C0 controls (BEL, ESC, NUL, ...), DEL and C1 controls (CSI ...).
+_TERMINAL_CONTROLS = re.compile("[\x00-\x1f\x7f-\x9f]")
 
 
 def clean_text(text: str) -> str:
@@ -28,6 +30,11 @@ def clean_text(text: str) -> str:
                 and b"\xef\xbf\xbe" not in raw and b"\xef\xbf\xbf" not in raw):
             return text
     return _ILLEGAL_XML.sub("", text)
+
+
+def terminal_text(text: str) -> str:
+    """One line safe to print: control characters (escape sequences, BEL, NUL) removed."""
+    return _TERMINAL_CONTROLS.sub("", text)
 
 
 @functools.cache
