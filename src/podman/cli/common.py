@@ -12,9 +12,11 @@ from podman.core.errors import BadInput, PodmanError
 
 
 def fail(exc: PodmanError) -> None:
-    click.echo(f"podman: error: {exc.message}", err=True)
+    from podman.core.urls import redact
+
+    click.echo(f"podman: error: {redact(exc.message)}", err=True)
     if exc.hint:
-        click.echo(f"hint: {exc.hint}", err=True)
+        click.echo(f"hint: {redact(exc.hint)}", err=True)
     raise SystemExit(int(exc.exit_code))
 
 

@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import Any
 
 from podman.core.errors import ConfigError, WorkspaceError
+from podman.core.urls import has_scheme, is_http_url, redact, url_problem
 
 WORKSPACE_FILE = "podman.toml"
 SHOW_FILE = "show.toml"
@@ -202,6 +203,11 @@ def load_workspace(root: Path) -> WorkspaceConfig:
         multipart_chunksize=_typed(st, "multipart_chunksize", int, 16 * 1024 * 1024, where),
         max_concurrency=_typed(st, "max_concurrency", int, 8, where),
     )
+    _check_url(storage.public_url, "public_url", where, "PODMAN_PUBLIC_URL")
+    _check_url(base_url, "base_url", f"{path} [publish]", "PODMAN_BASE_URL")
+    if storage.endpoint_url and not is_http_url(storage.endpoint_url):
+        raise ConfigError(f"{_origin(where, 'PODMAN_STORAGE_ENDPOINT_URL')}: `endpoint_url` "
+                          f"{redact(storage.endpoint_url)!r} is not an http(s) URL with a host")
     if storage.addressing_style not in ("auto", "path", "virtual"):
         raise ConfigError(f"{where}: addressing_style must be auto, path or virtual")
     if backend == "s3" and not storage.bucket:
@@ -238,6 +244,19 @@ def load_workspace(root: Path) -> WorkspaceConfig:
     )
 
 
+def _origin(where: str, env: str) -> str:
+    """Where a value came from: its environment override when set, else the file."""
+    return env if os.environ.get(env) else where
+
+
+def _check_url(url: str, key: str, where: str, env: str) -> None:
+    """base_url and public_url end up in every feed: the one URL policy applies."""
+    problem = url_problem(url)
+    if problem:
+        raise ConfigError(f"{_origin(where, env)}: `{key}` {redact(url)!r} {problem}",
+                          "use an address such as https://podcasts.example.com")
+
+
 def show_dirs(ws: WorkspaceConfig) -> list[Path]:
     if not ws.feeds_dir.is_dir():
         return []
@@ -267,6 +286,10 @@ def load_show(show_dir: Path) -> ShowConfig:
         else:
             raise ConfigError(f"{where}: categories entries are \"Category\" or "
                               "\"Category > Subcategory\"")
+    _show_urls(data, where)
+    image = _typed(data, "image", str, "", where)
+    if image and not has_scheme(image):
+        _inside_workspace(show_dir, image, "image", where)
     show_type = _typed(data, "type", str, "episodic", where)
     if show_type not in ("episodic", "serial"):
         raise ConfigError(f"{where}: type must be \"episodic\" or \"serial\", not {show_type!r}")
@@ -284,7 +307,7 @@ def load_show(show_dir: Path) -> ShowConfig:
         podcast_guid=req("podcast_guid"),
         link=_typed(data, "link", str, "", where),
         owner_name=_typed(data, "owner_name", str, "", where),
-        image=_typed(data, "image", str, "", where),
+        image=image,
         categories=tuple(categories),
         explicit=_typed(data, "explicit", bool, False, where),
         type=show_type,
@@ -293,3 +316,40 @@ def load_show(show_dir: Path) -> ShowConfig:
         apple_id=apple_id,
         raw=data,
     )
+
+
+# show.toml keys holding a URL: top-level, in one table, in each table of an array of tables
+_SHOW_URLS = ("link", "new_feed_url", "websub_hub")
+_SHOW_TABLE_URLS = {"license": ("url",), "funding": ("url",), "trailers": ("url",),
+                    "persons": ("href", "img")}
+
+
+def _show_urls(data: dict[str, Any], where: str) -> None:
+    """Every URL a show.toml puts into the feed: http(s) only (a pull request may edit it)."""
+    found: list[tuple[str, Any]] = [(k, data[k]) for k in _SHOW_URLS if data.get(k)]
+    image = data.get("image")
+    if isinstance(image, str) and has_scheme(image):
+        found.append(("image", image))
+    for table, keys in _SHOW_TABLE_URLS.items():
+        rows = data.get(table)
+        for row in rows if isinstance(rows, list) else [rows]:
+            if isinstance(row, dict):
+                found.extend((f"{table}.{k}", row[k]) for k in keys if row.get(k))
+    for key, value in found:
+        problem = url_problem(value) if isinstance(value, str) else "is not a string"
+        if problem:
+            raise ConfigError(f"{where}: `{key}` {redact(str(value))[:80]!r} {problem}")
+
+
+def _inside_workspace(show_dir: Path, rel: str, key: str, where: str) -> Path:
+    """A path named in show.toml, resolved (symlinks too) inside the workspace, or ConfigError:
+    a catalog edit must not publish a file from elsewhere on the machine."""
+    root = show_dir.parent.parent.resolve()
+    try:
+        path = (show_dir / rel).resolve()
+    except (OSError, RuntimeError, ValueError) as exc:
+        raise ConfigError(f"{where}: `{key}` {rel[:80]!r} cannot be resolved") from exc
+    if not path.is_relative_to(root):
+        raise ConfigError(f"{where}: `{key}` {rel[:80]!r} is not inside the workspace",
+                          "keep the file beside show.toml")
+    return path

@@ -9,7 +9,7 @@ from podman.core.errors import BadInput
 
 SCHEMES = ("http", "https")
 # `scheme://user[:password]@` anywhere in a text (a message, a botocore error, a URL).
-_USERINFO = re.compile(r"(?i)\b([a-z][a-z0-9+.-]*://)[^/\s@?#]*@")
+_USERINFO = re.compile(r"(?i)\b([a-z][a-z0-9+.-]*://)[^/\s?#]*@")
 _SCHEME = re.compile(r"^\s*([A-Za-z][A-Za-z0-9+.-]*):")
 _SPACE_OR_CONTROL = re.compile(r"[\s\x00-\x1f\x7f-\x9f]")
 _BAD_KEY_CHARS = re.compile(r"[\s\x00-\x1f\x7f-\x9f\"'<>\\^`{|}?#]")
