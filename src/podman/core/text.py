@@ -82,7 +82,7 @@ def sanitize_html(html: str) -> str:
         html,
         tags=ALLOWED_TAGS,
         attributes={"a": {"href"}},
-        url_schemes={"http", "https", "mailto"},
+        url_schemes={"http", "https"},  # the one URL policy: podman.core.urls
         link_rel=None,
         strip_comments=True,
     ).strip()

@@ -14,6 +14,7 @@ from podman.core.config import ShowConfig, WorkspaceConfig
 from podman.core.errors import CatalogError
 from podman.core.models import Episode, rfc2822, whole_seconds
 from podman.core.text import cdata, clean_text, plain_text, truncate_utf8
+from podman.core.urls import safe_url
 from podman.render.feedtags import (
     JSON_CHAPTERS_TYPE,
     channel_tags,
@@ -98,7 +99,7 @@ def channel_context(inputs: FeedInputs) -> dict:
     return {
         "title": clean_text(show.title),
         "description": truncate_utf8(clean_text(show.description), DESCRIPTION_LIMIT),
-        "link": show.link or f"{ws.publish.base_url.rstrip('/')}/{show.slug}/",
+        "link": safe_url(show.link) or f"{ws.publish.base_url.rstrip('/')}/{show.slug}/",
         "language": show.language,
         "generator": f"podman {__version__}",
         "last_build_date": rfc2822(newest) if newest else "",
