@@ -154,12 +154,13 @@ def unlink(ctx: click.Context, ep_ref: str, url: str, workspace: Path | None) ->
 @click.command(context_settings=CONTEXT)
 @click.argument("ep_ref", metavar="EP")
 @workspace_option
-@click.option("--purge", is_flag=True, help="Also delete the audio object from storage.")
+@click.option("--purge", is_flag=True,
+              help="Also delete its audio, renditions and waveform from storage.")
 @click.pass_context
 def rm(ctx: click.Context, ep_ref: str, workspace: Path | None, purge: bool) -> None:
     """Remove an episode from the catalog (its audio stays in storage unless --purge)."""
     from podman.workflows.edit import remove_episode
 
     ws = load_ws(ctx, workspace)
-    ep = remove_episode(ws, ep_ref, purge=purge)
-    click.echo(f"removed {ep.show}/{ep.slug}" + (f" and {ep.audio.key}" if purge else ""))
+    ep, deleted = remove_episode(ws, ep_ref, purge=purge)
+    click.echo(f"removed {ep.show}/{ep.slug}" + (f" and {', '.join(deleted)}" if deleted else ""))
