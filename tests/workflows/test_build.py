@@ -213,3 +213,38 @@ def test_a_manifest_line_through_a_symlink_out_of_public_deletes_nothing(workspa
     manifest.write_text(manifest.read_text() + "link/keep.txt\n")
     assert run("build", "-C", workspace, "--now", NOW).exit_code == 0
     assert (outside / "keep.txt").read_text() == "mine"
+
+
+# -- issue 9 #14: what a build writes passes podman's own check ---------------------------------
+
+@pytest.mark.parametrize(("title", "notes"), [
+    ("T" * 60_000, ""),
+    ("word " * 12_000, ""),
+    ("ünï " * 20_000, "short notes"),
+    ("Short", "<b>x</b> " * 3000),
+    ("<script>x</script> <h1>Tags</h1> in a title", ""),
+])
+def test_overlong_text_is_cut_to_what_check_allows(workspace: Path, title: str,
+                                                   notes: str) -> None:
+    from tests.fixtures.cli import make_episode, write_episode
+
+    write_episode(workspace, make_episode(guid="6f1d3c52-2b1c-4e0c-9a0e-3f6a1c0b7d21",
+                                          title=title, notes=notes))
+    assert run("build", "-C", workspace, "--now", NOW).exit_code == 0
+    result = run("check", "-C", workspace)
+    item_errors = [line for line in result.output.splitlines()
+                   if line.startswith("error ") and "] item " in line]
+    assert item_errors == [], result.output
+    root = ET.parse(workspace / "public" / SHOW / "feed.xml").getroot()
+    item = root.find("channel/item")
+    assert len(item.findtext("description").encode("utf-8")) <= 4000
+    assert item.findtext("title").startswith(title[:20])
+
+
+def test_markup_in_the_show_description_passes_check(workspace: Path) -> None:
+    show = workspace / "feeds" / SHOW / "show.toml"
+    show.write_text(show.read_text().replace('description = "The Daily Test"',
+                                             'description = "<div>News</div> & <h1>more</h1>"'))
+    assert run("build", "-C", workspace, "--now", NOW).exit_code == 0
+    result = run("check", "-C", workspace)
+    assert "[html-tags]" not in result.output, result.output
