@@ -14,6 +14,7 @@ from typing import Any
 
 from podman.core.errors import CatalogError, NotFound
 from podman.core.models import Article, AudioRef, Chapter, Episode, utc
+from podman.core.text import clean_text
 from podman.core.urls import has_scheme, key_problem, redact, url_problem
 
 EPISODES_DIR = "episodes"
@@ -191,6 +192,9 @@ def episode_from_dict(data: dict[str, Any], *, notes: str, show: str, slug: str,
     guid = _get(data, "guid", str, source)
     if not guid.strip():
         raise CatalogError(f"{source}: `guid` is empty")
+    if clean_text(guid) != guid or any(c in guid for c in "\r\n\t"):
+        raise CatalogError(f"{source}: `guid` {_shown(guid)} contains control characters "
+                           "(it must go into the feed byte for byte)")
     title = _get(data, "title", str, source)
     if not title.strip():
         raise CatalogError(f"{source}: `title` is empty")

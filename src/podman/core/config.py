@@ -278,6 +278,8 @@ def load_show(show_dir: Path) -> ShowConfig:
         return value
 
     categories = []
+    if not isinstance(data.get("categories", []), list):
+        raise ConfigError(f"{where}: `categories` must be a list such as [\"News > Daily News\"]")
     for item in data.get("categories", []):
         if isinstance(item, str):
             categories.append(tuple(part.strip() for part in item.split(">")))
@@ -324,8 +326,22 @@ _SHOW_TABLE_URLS = {"license": ("url",), "funding": ("url",), "trailers": ("url"
                     "persons": ("href", "img")}
 
 
+# show.toml keys that are tables (or a plain name, where the tag allows one)
+_SHOW_TABLES: dict[str, tuple[type, ...]] = {
+    "license": (str, dict), "location": (str, dict), "update_frequency": (dict,),
+    "funding": (dict, list), "persons": (dict, list), "txt": (dict, list),
+    "trailers": (dict, list),
+}
+
+
 def _show_urls(data: dict[str, Any], where: str) -> None:
-    """Every URL a show.toml puts into the feed: http(s) only (a pull request may edit it)."""
+    """Every URL a show.toml puts into the feed: http(s) only (a pull request may edit it);
+    the tables that hold them must be tables."""
+    for key, kinds in _SHOW_TABLES.items():
+        if key in data and not isinstance(data[key], kinds):
+            shape = "a table" if kinds == (dict,) else (
+                "a name or a table" if str in kinds else f"a table or [[{key}]] tables")
+            raise ConfigError(f"{where}: `{key}` must be {shape}, not {type(data[key]).__name__}")
     found: list[tuple[str, Any]] = [(k, data[k]) for k in _SHOW_URLS if data.get(k)]
     image = data.get("image")
     if isinstance(image, str) and has_scheme(image):

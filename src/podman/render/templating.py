@@ -22,8 +22,21 @@ def environment(workspace_templates: Path | None = None):  # -> jinja2.Environme
         trim_blocks=True,
         lstrip_blocks=True,
         keep_trailing_newline=True,
+        finalize=_xml_safe,
     )
     return env
+
+
+def _xml_safe(value: object) -> object:
+    """Every value a template prints loses what XML 1.0 cannot carry (a control character in
+    any catalog field must not make a feed unreadable)."""
+    from markupsafe import Markup
+
+    from podman.core.text import clean_text
+
+    if isinstance(value, Markup):
+        return Markup(clean_text(str(value)))
+    return clean_text(value) if isinstance(value, str) else value
 
 
 def render(name: str, workspace_templates: Path | None = None, **context: object) -> str:
