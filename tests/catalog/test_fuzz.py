@@ -11,7 +11,7 @@ from typing import Any
 
 import pytest
 import tomlkit
-from hypothesis import HealthCheck, event, given, settings
+from hypothesis import HealthCheck, event, example, given, settings
 from hypothesis import strategies as st
 
 from tests.fixtures.cli import INIT_ARGS, SHOW, run, tree
@@ -175,12 +175,20 @@ def test_the_unmutated_samples_build_and_emit_only_http_urls(ws: Path) -> None:
 
 @FUZZ
 @given(changes=_changes(EPISODE))
+@example(changes=[(("published",), datetime(9999, 12, 31, 23,
+                                            tzinfo=timezone(-timedelta(hours=5))))])
+@example(changes=[(("guid",), "\x1b")])
+@example(changes=[(("alternates",), [5])])
 def test_any_front_matter_value(ws: Path, changes: list) -> None:
     _check_run(ws, _toml(_mutated(EPISODE, changes)) or "", None)
 
 
 @FUZZ
 @given(changes=_changes(SHOW_KEYS))
+@example(changes=[(("trailers", 0, "pubdate"),
+                   datetime(1, 1, 1, tzinfo=timezone(timedelta(hours=5))))])
+@example(changes=[(("license",), 1)])
+@example(changes=[(("categories",), False)])
 def test_any_show_toml_value(ws: Path, changes: list) -> None:
     _check_run(ws, None, _toml(_mutated(SHOW_KEYS, changes)) or "")
 

@@ -57,6 +57,16 @@ def test_show_toml_non_http_url_is_refused(workspace: Path, key: str, command: s
     assert not (workspace / "public").exists()
 
 
+@pytest.mark.parametrize("pubdate", ["0001-01-01T00:00:00+05:00", "9999-12-31T23:00:00-05:00",
+                                     "1899-12-31T00:00:00Z"])
+def test_a_trailer_date_out_of_range_is_refused(workspace: Path, pubdate: str) -> None:
+    path = workspace / "feeds" / SHOW / "show.toml"
+    path.write_text(path.read_text() + '\n[[trailers]]\ntitle = "t"\n'
+                    f'url = "https://e.com/t.mp3"\npubdate = {pubdate}\n')
+    line = _one_error(run("build", "-C", workspace), path)
+    assert "trailers.pubdate" in line and "1900-9000" in line
+
+
 @pytest.mark.parametrize("image", ["../../../secret.jpg", "./../../../outside.jpg", "{abs}",
                                    "sub/../../../../secret.jpg"])
 def test_show_image_outside_the_workspace_is_refused(workspace: Path, image: str) -> None:

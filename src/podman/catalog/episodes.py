@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from podman.core.errors import CatalogError, NotFound
-from podman.core.models import Article, AudioRef, Chapter, Episode, utc
+from podman.core.models import Article, AudioRef, Chapter, Episode, date_problem, utc
 from podman.core.text import clean_text
 from podman.core.urls import has_scheme, key_problem, redact, url_problem
 
@@ -24,7 +24,6 @@ _KNOWN = {"guid", "title", "published", "status", "duration", "audio", "articles
           "season", "episode", "type", "explicit", "image", "notes_format"}
 EPISODE_TYPES = ("full", "trailer", "bonus")
 NOTES_FORMATS = ("markdown", "html")
-MIN_YEAR, MAX_YEAR = 1900, 9000  # a sane publication date; outside it datetime math overflows
 MAX_DURATION = 1_000_000.0  # seconds (11.5 days): more is a typo, not an episode
 
 
@@ -89,9 +88,9 @@ def _storage_key(value: Any, key: str, where: str) -> str:
 
 def _published(data: dict[str, Any], source: str) -> datetime:
     value = _get(data, "published", datetime, source)
-    if not MIN_YEAR <= value.year <= MAX_YEAR:
-        raise CatalogError(f"{source}: `published` {value.isoformat()} is outside the years "
-                           f"{MIN_YEAR}-{MAX_YEAR}")
+    problem = date_problem(value)
+    if problem:
+        raise CatalogError(f"{source}: `published` {problem}")
     try:
         return utc(value)
     except (OverflowError, ValueError) as exc:

@@ -6,10 +6,12 @@ import os
 import re
 import tomllib
 from dataclasses import dataclass, field
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
 from podman.core.errors import ConfigError, WorkspaceError
+from podman.core.models import date_problem
 from podman.core.urls import has_scheme, is_http_url, redact, url_problem
 
 WORKSPACE_FILE = "podman.toml"
@@ -288,7 +290,7 @@ def load_show(show_dir: Path) -> ShowConfig:
         else:
             raise ConfigError(f"{where}: categories entries are \"Category\" or "
                               "\"Category > Subcategory\"")
-    _show_urls(data, where)
+    _show_values(data, where)
     image = _typed(data, "image", str, "", where)
     if image and not has_scheme(image):
         _inside_workspace(show_dir, image, "image", where)
@@ -334,9 +336,9 @@ _SHOW_TABLES: dict[str, tuple[type, ...]] = {
 }
 
 
-def _show_urls(data: dict[str, Any], where: str) -> None:
+def _show_values(data: dict[str, Any], where: str) -> None:
     """Every URL a show.toml puts into the feed: http(s) only (a pull request may edit it);
-    the tables that hold them must be tables."""
+    the tables that hold them must be tables; trailer dates in a sane range."""
     for key, kinds in _SHOW_TABLES.items():
         if key in data and not isinstance(data[key], kinds):
             shape = "a table" if kinds == (dict,) else (
@@ -355,6 +357,12 @@ def _show_urls(data: dict[str, Any], where: str) -> None:
         problem = url_problem(value) if isinstance(value, str) else "is not a string"
         if problem:
             raise ConfigError(f"{where}: `{key}` {redact(str(value))[:80]!r} {problem}")
+    trailers = data.get("trailers")
+    for row in trailers if isinstance(trailers, list) else [trailers]:
+        pub = row.get("pubdate") if isinstance(row, dict) else None
+        problem = date_problem(pub) if isinstance(pub, datetime) else None
+        if problem:
+            raise ConfigError(f"{where}: `trailers.pubdate` {problem}")
 
 
 def _inside_workspace(show_dir: Path, rel: str, key: str, where: str) -> Path:
