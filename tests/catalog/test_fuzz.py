@@ -112,10 +112,31 @@ def _mutated(base: dict[str, Any], changes: list[tuple[tuple, Any]]) -> dict[str
 _DELETE = object()
 
 
+def _original(base: dict[str, Any], path: tuple) -> Any:
+    value: Any = base
+    for part in path:
+        value = value[part]
+    return value
+
+
+def _typed(original: Any):
+    """Values of the key's own type, so most mutations get past the type checks to the render."""
+    if isinstance(original, bool):
+        return st.booleans()
+    if isinstance(original, int | float):
+        return st.one_of(st.integers(-(2**63), 2**63 - 1), st.floats())
+    if isinstance(original, str):
+        return st.one_of(st.sampled_from(HOSTILE_TEXT), st.text(max_size=30))
+    if isinstance(original, datetime):
+        return SCALARS.filter(lambda v: isinstance(v, datetime))
+    return VALUES
+
+
 def _changes(base: dict[str, Any]):
     paths = _paths(base)
-    return st.lists(st.tuples(st.sampled_from(paths), st.one_of(VALUES, st.just(_DELETE))),
-                    min_size=1, max_size=3)
+    change = st.sampled_from(paths).flatmap(lambda path: st.tuples(
+        st.just(path), st.one_of(_typed(_original(base, path)), VALUES, st.just(_DELETE))))
+    return st.lists(change, min_size=1, max_size=3)
 
 
 def _toml(data: dict[str, Any]) -> str | None:

@@ -17,13 +17,19 @@ _SAFE_PATH = "/%:@!$&'()*+,;=-._~"
 _SAFE_QUERY = _SAFE_PATH + "?"
 
 
-def is_http_url(url: str) -> bool:
-    """An absolute http or https URL with a host (what the feed rules accept)."""
+def _split(url: str) -> urllib.parse.SplitResult | None:
+    """The parts of an absolute http(s) URL with a host, else None."""
     try:
         parts = urllib.parse.urlsplit(url)
-        return parts.scheme.lower() in SCHEMES and bool(parts.hostname)
+        ok = parts.scheme.lower() in SCHEMES and bool(parts.hostname)
     except ValueError:  # "http://[::1" and other broken hosts
-        return False
+        return None
+    return parts if ok else None
+
+
+def is_http_url(url: str) -> bool:
+    """An absolute http or https URL with a host (what the feed rules accept)."""
+    return _split(url) is not None
 
 
 def url_problem(url: str) -> str | None:
@@ -32,11 +38,12 @@ def url_problem(url: str) -> str | None:
     escaped by every template, so they cannot end an attribute)."""
     if not isinstance(url, str):
         return "is not a string"
-    if not is_http_url(url):
+    parts = _split(url)
+    if parts is None:
         return "is not an http(s) URL with a host"
     if _SPACE_OR_CONTROL.search(url):
         return "contains spaces or control characters"
-    if "@" in urllib.parse.urlsplit(url).netloc:
+    if "@" in parts.netloc:
         return "contains a user name or password"
     return None
 
