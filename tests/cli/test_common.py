@@ -34,3 +34,16 @@ def test_endpoint_userinfo_is_redacted_when_the_server_is_down(s3_env: SeaweedS3
         assert result.exit_code in (1, 2), result.output
         assert SECRET not in result.output, args
         assert "Traceback" not in result.output
+
+
+def test_check_finding_lines_redact_userinfo(tmp_path: Path) -> None:
+    from tests.check.test_feed import FEED, MP3
+    from tests.fixtures.cli import run
+
+    feed = tmp_path / "feed.xml"
+    feed.write_text(FEED.replace(MP3, f"ftp://admin:{SECRET}@media.example.com/a.mp3"))
+    result = run("check", feed)
+    assert result.exit_code == 1, result.output
+    assert "[enclosure]" in result.output and "[http-urls]" in result.output
+    assert SECRET not in result.output
+    assert "ftp://***@media.example.com/a.mp3" in result.output
