@@ -302,6 +302,9 @@ HOSTILE = {
     "audio-key-space": AUDIO.replace('"k.mp3"', '"a b\\"<x>/k.mp3"'),
     "audio-key-traversal": AUDIO.replace('"k.mp3"', '"../../podman.toml"'),
     "audio-key-scheme": AUDIO.replace('"k.mp3"', '"javascript:alert(1)"'),
+    "audio-key-url-with-space": AUDIO.replace('"k.mp3"', '"https://e.com/a b.mp3"'),
+    "alternates-key-data": AUDIO + '[[alternates]]\nkey = "data:audio/ogg,x"\n'
+    'type = "audio/ogg"\nbytes = 1\n',
 }
 
 
@@ -336,6 +339,12 @@ def test_hostile_front_matter_exits_2_in_list_and_build(workspace: Path, name: s
     [line] = result.stderr.splitlines()
     assert line.startswith(f"podman: error: {bad}")
     assert not (workspace / "public").exists()
+
+
+def test_an_audio_key_may_be_an_http_url_kept_from_an_import() -> None:
+    text = GOOD.replace('"daily/first.mp3"', '"https://media.example.com/old/ep1.mp3"')
+    ep = parse_episode(text, show=SHOW, slug="s", source="x.md")
+    assert ep.audio.key == "https://media.example.com/old/ep1.mp3"
 
 
 @pytest.mark.parametrize("folder", ['a b"<x>', "Caps", "under_score", "-lead"])

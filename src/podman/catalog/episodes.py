@@ -78,9 +78,11 @@ def _url(data: dict[str, Any], key: str, where: str) -> str | None:
 
 
 def _storage_key(value: Any, key: str, where: str) -> str:
+    """A storage key (a plain relative path), or an http(s) URL (an imported episode whose
+    audio stays where it was); never another scheme, `..`, spaces or quotes."""
     if not isinstance(value, str):
         raise CatalogError(f"{where}: `{key}` has the wrong type ({type(value).__name__})")
-    problem = key_problem(value)
+    problem = url_problem(value) if has_scheme(value) else key_problem(value)
     if problem:
         raise CatalogError(f"{where}: `{key}` {_shown(value)} {problem}")
     return value
@@ -137,11 +139,7 @@ def _persons(value: Any, where: str) -> None:
 
 def _image(value: str | None, where: str) -> str | None:
     """Episode artwork: an http(s) URL, or a storage key (never another scheme)."""
-    if value is None:
-        return None
-    if has_scheme(value):
-        return _url({"image": value}, "image", where)
-    return _storage_key(value, "image", where)
+    return None if value is None else _storage_key(value, "image", where)
 
 
 def episode_from_dict(data: dict[str, Any], *, notes: str, show: str, slug: str,
