@@ -358,6 +358,19 @@ def test_a_show_folder_that_is_not_slug_safe_is_refused(workspace: Path, folder:
     assert folder in line and "a-z, 0-9 and hyphens" in line
 
 
+@pytest.mark.parametrize("name", ["My Episode.md", "a\x1b[31mb.md", "x_y.md", "-x.md"])
+def test_an_episode_file_name_that_is_not_slug_safe_is_refused(workspace: Path,
+                                                               name: str) -> None:
+    bad = workspace / "feeds" / SHOW / "episodes" / name
+    bad.parent.mkdir(parents=True, exist_ok=True)
+    bad.write_text(GOOD)
+    result = run("list", "-C", workspace)
+    assert result.exit_code == 2
+    line = result.stderr.splitlines()[0]
+    assert "a-z, 0-9 and hyphens" in line
+    assert not any(ord(c) < 32 for c in result.stderr.replace("\n", ""))
+
+
 def test_list_prints_no_control_characters(workspace: Path) -> None:
     title = "Bell\x07 nul\x00 esc\x1b[31m red\x9b"
     write_episode(workspace, make_episode(guid=GUID_A, title=title))

@@ -12,6 +12,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
+from podman.core.config import SLUG
 from podman.core.errors import CatalogError, NotFound
 from podman.core.models import Article, AudioRef, Chapter, Episode, date_problem, utc
 from podman.core.text import clean_text
@@ -228,6 +229,10 @@ def episode_path(show_dir: Path, slug: str) -> Path:
 
 
 def read_episode(path: Path, show: str) -> Episode:
+    if not SLUG.fullmatch(path.stem):
+        raise CatalogError(f"{path}: an episode file name uses a-z, 0-9 and hyphens only "
+                           "(it is part of the episode's page URL)",
+                           "rename the file, e.g. 2025-03-14-my-episode.md")
     try:
         text = path.read_text(encoding="utf-8")
     except UnicodeDecodeError as exc:
