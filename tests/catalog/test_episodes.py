@@ -272,6 +272,7 @@ def test_audio_left_on_the_old_host_may_repeat(tmp_path: Path) -> None:
 HOSTILE = {
     "article-javascript-url": AUDIO + '[[articles]]\nurl = "javascript:alert(1)"\n',
     "article-data-url": AUDIO + '[[articles]]\nurl = "data:text/html,<script>x</script>"\n',
+    "article-url-empty": AUDIO + '[[articles]]\nurl = ""\n',
     "article-url-with-space": AUDIO + '[[articles]]\nurl = "https://e.com/a b"\n',
     "article-url-with-newline": AUDIO + '[[articles]]\nurl = "https://e.com/a\\n<x>"\n',
     "article-url-userinfo": AUDIO + '[[articles]]\nurl = "https://u:secret@e.com/a"\n',

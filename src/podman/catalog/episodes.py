@@ -69,9 +69,9 @@ def _shown(value: Any) -> str:
     return text if len(text) <= 80 else text[:77] + "..."
 
 
-def _url(data: dict[str, Any], key: str, where: str) -> str | None:
-    """An optional URL field: http(s) only (the one URL policy, podman.core.urls)."""
-    value = _get(data, key, str, where, False)
+def _url(data: dict[str, Any], key: str, where: str, required: bool = False) -> str | None:
+    """A URL field: http(s) only (the one URL policy, podman.core.urls)."""
+    value = _get(data, key, str, where, required)
     problem = None if value is None else url_problem(value)
     if problem:
         raise CatalogError(f"{where}: `{key}` {_shown(value)} {problem}")
@@ -91,14 +91,10 @@ def _storage_key(value: Any, key: str, where: str) -> str:
 
 def _published(data: dict[str, Any], source: str) -> datetime:
     value = _get(data, "published", datetime, source)
-    problem = date_problem(value)
+    problem = date_problem(value)  # checked first: in range, converting cannot overflow
     if problem:
         raise CatalogError(f"{source}: `published` {problem}")
-    try:
-        return utc(value)
-    except (OverflowError, ValueError) as exc:
-        raise CatalogError(f"{source}: `published` {value.isoformat()} cannot be converted "
-                           "to UTC") from exc
+    return utc(value)
 
 
 def _seconds(data: dict[str, Any], key: str, where: str, *, low: float, strict: bool) -> float:
@@ -162,7 +158,7 @@ def episode_from_dict(data: dict[str, Any], *, notes: str, show: str, slug: str,
         raise CatalogError(f"{where}: `bytes` must not be negative")
     aw, cw = f"{source} [[articles]]", f"{source} [[chapters]]"
     articles = tuple(
-        Article(url=_get(a, "url", str, aw) and _url(a, "url", aw),
+        Article(url=_url(a, "url", aw, required=True),
                 title=_get(a, "title", str, aw, False),
                 published=_str_or_none(a.get("published")),
                 image=_url(a, "image", aw))
