@@ -84,9 +84,10 @@ def transcript_source(folder: Path, slug: str, names: set[str]) -> Path | None:
 
 def only_http_urls(ep: Episode) -> Episode:
     """The renderer's one URL filter: every URL an output shows passes the URL policy, else it
-    is dropped (the catalog reader already refuses them; this holds for any Episode)."""
-    articles = tuple(replace(a, url=url, image=safe_url(a.image) or None)
-                     for a in ep.articles if (url := safe_url(a.url)))
+    becomes "" (an article's title then shows as text); the catalog reader already refuses
+    them, this holds for any Episode."""
+    articles = tuple(replace(a, url=safe_url(a.url), image=safe_url(a.image) or None)
+                     for a in ep.articles)
     chapters = tuple(replace(c, url=safe_url(c.url) or None, image=safe_url(c.image) or None)
                      for c in ep.chapters)
     image = ep.image if not ep.image or not has_scheme(ep.image) else safe_url(ep.image) or None
