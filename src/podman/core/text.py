@@ -69,7 +69,7 @@ def html_notes(notes: str) -> str:
     import nh3
 
     html = nh3.clean(_BREAK.sub("\n", clean_text(notes)), tags=ALLOWED_TAGS | _HEADINGS,
-                     attributes={"a": {"href"}}, url_schemes={"http", "https", "mailto"},
+                     attributes={"a": {"href"}}, url_schemes={"http", "https"},
                      link_rel=None, strip_comments=True)
     html = _HEADING_OPEN.sub("<p><strong>", _HEADING_CLOSE.sub("</strong></p>", html))
     return _EMPTY_P.sub("", sanitize_html(html))
