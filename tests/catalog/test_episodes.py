@@ -265,3 +265,118 @@ def test_audio_left_on_the_old_host_may_repeat(tmp_path: Path) -> None:
     for slug in ("2020-01-01-a", "2020-01-02-b"):
         write_episode(tmp_path, make_episode(guid=slug, slug=slug, key=url))
     assert len(load_show_episodes(tmp_path / "feeds" / SHOW)) == 2
+
+
+# -- issue 9 #2 and #13: what the catalog reader refuses (a hand edit or a pull request) --------
+
+HOSTILE = {
+    "article-javascript-url": AUDIO + '[[articles]]\nurl = "javascript:alert(1)"\n',
+    "article-data-url": AUDIO + '[[articles]]\nurl = "data:text/html,<script>x</script>"\n',
+    "article-url-empty": AUDIO + '[[articles]]\nurl = ""\n',
+    "article-url-with-space": AUDIO + '[[articles]]\nurl = "https://e.com/a b"\n',
+    "article-url-with-newline": AUDIO + '[[articles]]\nurl = "https://e.com/a\\n<x>"\n',
+    "article-url-userinfo": AUDIO + '[[articles]]\nurl = "https://u:secret@e.com/a"\n',
+    "article-image-javascript": AUDIO + '[[articles]]\nurl = "https://e.com/a"\n'
+    'image = "javascript:alert(1)"\n',
+    "chapter-javascript-url": AUDIO + '[[chapters]]\nstart = 0\ntitle = "x"\n'
+    'url = "javascript:alert(1)"\n',
+    "chapter-image-data": AUDIO + '[[chapters]]\nstart = 0\ntitle = "x"\nimage = "data:x"\n',
+    "chapter-start-nan": AUDIO + '[[chapters]]\nstart = nan\ntitle = "x"\n',
+    "chapter-start-negative": AUDIO + '[[chapters]]\nstart = -1\ntitle = "x"\n',
+    "image-javascript": 'image = "javascript:alert(1)"\n' + AUDIO,
+    "persons-href-javascript": AUDIO + '[[persons]]\nname = "A"\nhref = "javascript:x"\n',
+    "persons-img-vbscript": AUDIO + '[[persons]]\nname = "A"\nimg = "vbscript:x"\n',
+    "duration-1e308": "duration = 1e308\n" + AUDIO,
+    "duration-huge": "duration = 100_000_000\n" + AUDIO,
+    "title-empty": 'title = ""\n' + AUDIO,
+    "title-blank": 'title = " \\t "\n' + AUDIO,
+    "published-year-1": "published = 0001-01-01T00:00:00+05:00\n" + AUDIO,
+    "published-year-9999": "published = 9999-12-31T23:00:00-05:00\n" + AUDIO,
+    "published-year-1899": "published = 1899-12-31T23:00:00Z\n" + AUDIO,
+    "published-year-9001": "published = 9001-01-01T00:00:00Z\n" + AUDIO,
+    "published-local-year-1": "published = 0001-01-01T00:00:00\n" + AUDIO,
+    "alternates-int": "alternates = [5]\n" + AUDIO,
+    "alternates-no-key": AUDIO + '[[alternates]]\ntype = "audio/ogg"\nbytes = 1\n',
+    "alternates-bytes-string": AUDIO + '[[alternates]]\nkey = "k.ogg"\ntype = "audio/ogg"\n'
+    'bytes = "1"\n',
+    "waveform-int": "waveform = 5\n" + AUDIO,
+    "audio-key-space": AUDIO.replace('"k.mp3"', '"a b\\"<x>/k.mp3"'),
+    "audio-key-traversal": AUDIO.replace('"k.mp3"', '"../../podman.toml"'),
+    "audio-key-scheme": AUDIO.replace('"k.mp3"', '"javascript:alert(1)"'),
+    "audio-key-url-with-space": AUDIO.replace('"k.mp3"', '"https://e.com/a b.mp3"'),
+    "alternates-key-data": AUDIO + '[[alternates]]\nkey = "data:audio/ogg,x"\n'
+    'type = "audio/ogg"\nbytes = 1\n',
+}
+
+
+def _hostile(name: str) -> str:
+    """HEAD with the hostile line's keys replaced (TOML forbids a key twice)."""
+    extra = HOSTILE[name]
+    head = "".join(line + "\n" for line in HEAD.splitlines()
+                   if line.split(" = ")[0] + " = " not in extra.split("[", 1)[0])
+    return "+++\n" + head + extra + "+++\n"
+
+
+@pytest.mark.parametrize("name", sorted(HOSTILE))
+def test_hostile_front_matter_is_one_catalog_error_naming_the_file(name: str) -> None:
+    source = f"feeds/daily/episodes/{name}.md"
+    with pytest.raises(CatalogError) as info:
+        parse_episode(_hostile(name), show=SHOW, slug=name, source=source)
+    assert info.value.message.startswith(source)
+    assert "\n" not in info.value.message
+    assert "secret" not in info.value.message
+
+
+@pytest.mark.parametrize("name", ["article-javascript-url", "chapter-javascript-url",
+                                  "published-year-1", "published-year-9999", "alternates-int",
+                                  "duration-1e308", "title-empty"])
+@pytest.mark.parametrize("command", ["list", "build"])
+def test_hostile_front_matter_exits_2_in_list_and_build(workspace: Path, name: str,
+                                                       command: str) -> None:
+    bad = workspace / "feeds" / SHOW / "episodes" / f"{name}.md"
+    bad.write_text(_hostile(name))
+    result = run(command, "-C", workspace)
+    assert result.exit_code == 2, result.output
+    [line] = result.stderr.splitlines()
+    assert line.startswith(f"podman: error: {bad}")
+    assert not (workspace / "public").exists()
+
+
+def test_an_audio_key_may_be_an_http_url_kept_from_an_import() -> None:
+    text = GOOD.replace('"daily/first.mp3"', '"https://media.example.com/old/ep1.mp3"')
+    ep = parse_episode(text, show=SHOW, slug="s", source="x.md")
+    assert ep.audio.key == "https://media.example.com/old/ep1.mp3"
+
+
+@pytest.mark.parametrize("folder", ['a b"<x>', "Caps", "under_score", "-lead"])
+def test_a_show_folder_that_is_not_slug_safe_is_refused(workspace: Path, folder: str) -> None:
+    show_dir = workspace / "feeds" / SHOW
+    show_dir.rename(show_dir.parent / folder)
+    result = run("list", "-C", workspace)
+    assert result.exit_code == 2
+    line = result.stderr.splitlines()[0]
+    assert line.startswith("podman: error: ")
+    assert folder in line and "a-z, 0-9 and hyphens" in line
+
+
+@pytest.mark.parametrize("name", ["My Episode.md", "a\x1b[31mb.md", "x_y.md", "-x.md"])
+def test_an_episode_file_name_that_is_not_slug_safe_is_refused(workspace: Path,
+                                                               name: str) -> None:
+    bad = workspace / "feeds" / SHOW / "episodes" / name
+    bad.parent.mkdir(parents=True, exist_ok=True)
+    bad.write_text(GOOD)
+    result = run("list", "-C", workspace)
+    assert result.exit_code == 2
+    line = result.stderr.splitlines()[0]
+    assert "a-z, 0-9 and hyphens" in line
+    assert not any(ord(c) < 32 for c in result.stderr.replace("\n", ""))
+
+
+def test_list_prints_no_control_characters(workspace: Path) -> None:
+    title = "Bell\x07 nul\x00 esc\x1b[31m red\x9b"
+    write_episode(workspace, make_episode(guid=GUID_A, title=title))
+    result = run("list", "-C", workspace)
+    assert result.exit_code == 0, result.stderr
+    assert not any(ord(c) < 32 and c not in "\n" or 0x7f <= ord(c) < 0xa0
+                   for c in result.stdout)
+    assert "Bell nul esc[31m red" in result.stdout

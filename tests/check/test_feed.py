@@ -180,6 +180,12 @@ BREAKS = [
     ("html-tags", "Plain text notes.", "<h1>Plain</h1> <script>x()</script>"),
     ("html-tags", "News in ten minutes &amp; more.", "&lt;table&gt;News&lt;/table&gt;"),
     ("episode-type", "<itunes:episodeType>bonus<", "<itunes:episodeType>episode<"),
+    ("http-urls", "<link>https://news.example.com/2025/03/14/putin</link>",
+     "<link>javascript:alert(1)</link>"),
+    ("http-urls", 'href="https://news.example.com/x"', 'href="javascript:alert(1)"'),
+    ("http-urls", "<ul><li>0:00 Intro", '<ul><li><a href="data:text/html,x">0:00</a> Intro'),
+    ("http-urls", "<itunes:episode>12</itunes:episode>", "<itunes:episode>12</itunes:episode>"
+     '<podcast:transcript url="file:///etc/passwd" type="text/vtt"/>'),
 ]
 
 
@@ -202,6 +208,7 @@ WARNINGS = [
     ("itunes-duration", "<itunes:duration>28:08</itunes:duration>", ""),
     ("episode-type", "<itunes:episodeType>bonus</itunes:episodeType>", ""),
     ("enclosure-type-extension", f'url="{M4A}"', 'url="https://media.example.com/a.xyz"'),
+    ("http-urls", 'href="https://news.example.com/x"', 'href="mailto:desk@example.com"'),
 ]
 
 

@@ -226,22 +226,39 @@ def test_show_page_has_autodiscovery_and_subscribe_links(workspace: Path) -> Non
     assert result.exit_code == 2 and "apple_id" in result.stderr
 
 
-def test_catalog_urls_other_than_http_never_become_links(workspace: Path) -> None:
+def _sneaky():
     from podman.core.models import Chapter
 
-    write_episode(workspace, make_episode(
-        guid="00000000-0000-4000-8000-000000000001", title="Sneaky",
-        articles=(Article("javascript:alert(1)", "Click me"),),
-        chapters=(Chapter(0.0, "Intro", "javascript:alert(2)"),)))
+    return make_episode(guid="00000000-0000-4000-8000-000000000001", title="Sneaky",
+                        articles=(Article("javascript:alert(1)", "Click me"),),
+                        chapters=(Chapter(0.0, "Intro", "javascript:alert(2)"),))
+
+
+def test_catalog_urls_other_than_http_are_refused_by_the_reader(workspace: Path) -> None:
+    path = write_episode(workspace, _sneaky())
     result = run("build", "-C", workspace, "--now", NOW)
-    assert result.exit_code == 0, result.stderr
-    for page in html_pages(workspace):
-        assert 'href="javascript' not in page.read_text().lower(), page
-    text = (workspace / "public" / SHOW / "episodes" / "2025-03-14-first.html").read_text()
-    assert "<li>Click me</li>" in text
-    feed = (workspace / "public" / SHOW / "feed.xml").read_text()
+    assert result.exit_code == 2
+    assert result.stderr.startswith(f"podman: error: {path}")
+    assert not (workspace / "public").exists()
+
+
+def test_catalog_urls_other_than_http_never_become_links(workspace: Path) -> None:
+    """An Episode made in code (past the reader) still renders such URLs as text only."""
+    from podman.core.config import load_show, load_workspace
+    from podman.render.feed import FeedInputs, render_feed
+    from podman.render.site import render_site
+    from podman.render.view import prepare_episode
+
+    ws = load_workspace(workspace)
+    show = load_show(workspace / "feeds" / SHOW)
+    view = prepare_episode(ws, _sneaky(), None)
+    pages = render_site(ws, show, [view], "")
+    for name, page in pages.items():
+        assert 'href="javascript' not in page.decode().lower(), name
+    assert "<li>Click me</li>" in pages[f"{SHOW}/episodes/2025-03-14-first.html"].decode()
+    feed = render_feed(FeedInputs(ws, show, [view])).decode()
     assert "javascript:" not in feed
-    assert f"<link>{BASE}/daily/episodes/2025-03-14-first.html</link>" in feed
+    assert f"<link>{ws.publish.base_url}/daily/episodes/2025-03-14-first.html</link>" in feed
 
 
 @pytest.mark.parametrize("kind,budget", [("page", 50_000), ("box", 15_000)])

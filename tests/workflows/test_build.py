@@ -181,3 +181,70 @@ def test_pages_of_an_episode_made_draft_are_removed(built: Path) -> None:
     assert run("build", "-C", built, "--now", NOW).exit_code == 0
     assert not page.exists() and not embed.exists()
     assert run("build", "-C", built, "--check", "--now", NOW).exit_code == 0
+
+
+# -- issue 9: nothing outside public/ is ever deleted -------------------------------------------
+
+@pytest.mark.parametrize("line", ["../podman.toml", "{abs}", "daily/../../podman.toml",
+                                  "./../podman.toml", "daily/./x/../../../podman.toml"])
+def test_a_hostile_manifest_line_deletes_nothing_outside_public(workspace: Path,
+                                                                line: str) -> None:
+    victim = workspace / "podman.toml"
+    before = victim.read_bytes()
+    assert run("build", "-C", workspace, "--now", NOW).exit_code == 0
+    manifest = workspace / "public" / ".podman-built"
+    manifest.write_text(manifest.read_text() + line.format(abs=victim) + "\n")
+    check = run("build", "-C", workspace, "--check", "--now", NOW)
+    assert str(victim) not in check.output and "podman.toml" not in check.output
+    result = run("build", "-C", workspace, "--now", NOW)
+    assert result.exit_code == 0, result.stderr
+    assert victim.read_bytes() == before
+    assert "podman.toml" not in manifest.read_text()
+
+
+def test_a_manifest_line_through_a_symlink_out_of_public_deletes_nothing(workspace: Path,
+                                                                        tmp_path: Path) -> None:
+    outside = tmp_path / "outside"
+    outside.mkdir()
+    (outside / "keep.txt").write_text("mine")
+    assert run("build", "-C", workspace, "--now", NOW).exit_code == 0
+    (workspace / "public" / "link").symlink_to(outside)
+    manifest = workspace / "public" / ".podman-built"
+    manifest.write_text(manifest.read_text() + "link/keep.txt\n")
+    assert run("build", "-C", workspace, "--now", NOW).exit_code == 0
+    assert (outside / "keep.txt").read_text() == "mine"
+
+
+# -- issue 9 #14: what a build writes passes podman's own check ---------------------------------
+
+@pytest.mark.parametrize(("title", "notes"), [
+    ("T" * 60_000, ""),
+    ("word " * 12_000, ""),
+    ("ünï " * 20_000, "short notes"),
+    ("Short", "<b>x</b> " * 3000),
+    ("<script>x</script> <h1>Tags</h1> in a title", ""),
+])
+def test_overlong_text_is_cut_to_what_check_allows(workspace: Path, title: str,
+                                                   notes: str) -> None:
+    from tests.fixtures.cli import make_episode, write_episode
+
+    write_episode(workspace, make_episode(guid="6f1d3c52-2b1c-4e0c-9a0e-3f6a1c0b7d21",
+                                          title=title, notes=notes))
+    assert run("build", "-C", workspace, "--now", NOW).exit_code == 0
+    result = run("check", "-C", workspace)
+    item_errors = [line for line in result.output.splitlines()
+                   if line.startswith("error ") and "] item " in line]
+    assert item_errors == [], result.output
+    root = ET.parse(workspace / "public" / SHOW / "feed.xml").getroot()
+    item = root.find("channel/item")
+    assert len(item.findtext("description").encode("utf-8")) <= 4000
+    assert item.findtext("title").startswith(title[:20])
+
+
+def test_markup_in_the_show_description_passes_check(workspace: Path) -> None:
+    show = workspace / "feeds" / SHOW / "show.toml"
+    show.write_text(show.read_text().replace('description = "The Daily Test"',
+                                             'description = "<div>News</div> & <h1>more</h1>"'))
+    assert run("build", "-C", workspace, "--now", NOW).exit_code == 0
+    result = run("check", "-C", workspace)
+    assert "[html-tags]" not in result.output, result.output

@@ -6,8 +6,11 @@ import tomllib
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from podman.core.models import podcast_guid
+from podman.workflows.init import podman_toml
 from tests.fixtures.cli import INIT_ARGS, SHOW, run, tree
 
 
@@ -194,3 +197,38 @@ def test_build_warns_when_a_show_has_no_artwork(workspace: Path) -> None:
     result = run("build", "-C", workspace)
     assert result.exit_code == 0, result.stderr
     assert f"warning: {path}: no artwork" in result.stderr
+
+
+# -- issue 9 #3: config files are written by the TOML library, never by formatting ---------------
+
+@pytest.mark.parametrize("base_url", ['https://x/"\n[storage]\nbackend = "s3',
+                                      "https://x/a b", "javascript://x/", "https://u:pw@x/"])
+def test_init_refuses_a_base_url_that_is_not_a_plain_http_url(tmp_path: Path,
+                                                               base_url: str) -> None:
+    root = tmp_path / "new"
+    result = run("init", root, *INIT_ARGS, "--base-url", base_url)
+    assert result.exit_code == 2
+    assert result.stderr.startswith("podman: error: --base-url")
+    assert "Traceback" not in result.stderr and "internal error" not in result.stderr
+    assert not root.exists() or tree(root) == {}
+
+
+def test_a_base_url_with_toml_quotes_gives_a_working_workspace(tmp_path: Path) -> None:
+    root = tmp_path / "new"
+    base = 'https://x.example/a"b\\c\'d'
+    assert run("init", root, *INIT_ARGS, "--base-url", base).exit_code == 0
+    assert tomllib.loads((root / "podman.toml").read_text())["publish"]["base_url"] == base
+    result = run("build", "-C", root)
+    assert result.exit_code == 0, result.stderr
+    assert run("list", "-C", root).exit_code == 0
+
+
+@given(st.text(min_size=1, max_size=40))
+@settings(max_examples=150, deadline=None)
+def test_podman_toml_round_trips_any_base_url(tail: str) -> None:
+    base = f"https://x.example/{tail}"
+    data = tomllib.loads(podman_toml(base))
+    assert data["publish"]["base_url"] == base.rstrip("/")
+    assert data["storage"]["public_url"] == f"{base.rstrip('/')}/media"
+    assert data["storage"]["backend"] == "local"
+    assert set(data) == {"storage", "publish", "audio"}

@@ -13,40 +13,9 @@ from pathlib import Path
 from podman import __version__
 from podman.core.errors import ArticleError, BadInput
 from podman.core.models import Article
+from podman.core.urls import ascii_url
 
 USER_AGENT = f"podman/{__version__} (+https://github.com/podman-media)"
-
-_SAFE_PATH = "/%:@!$&'()*+,;=-._~"
-_SAFE_QUERY = _SAFE_PATH + "?"
-
-
-def ascii_url(url: str) -> str:
-    """An IRI as an ASCII URI: IDNA host, percent-encoded UTF-8 elsewhere; ASCII is unchanged."""
-    if url.isascii():
-        return url
-    parts = urllib.parse.urlsplit(url)
-    netloc = parts.netloc
-    if not netloc.isascii():
-        userinfo, _, hostport = netloc.rpartition("@")
-        host, colon, port = hostport.partition(":")
-        if host.startswith("["):
-            host, colon, port = hostport, "", ""
-        try:
-            host = host.encode("idna").decode("ascii")
-        except UnicodeError:
-            raise BadInput(f"{url}: the host name cannot be converted to ASCII") from None
-        userinfo = urllib.parse.quote(userinfo, safe=":%") if userinfo else ""
-        netloc = (userinfo + "@" if userinfo else "") + host + colon + port
-    return urllib.parse.urlunsplit(
-        (
-            parts.scheme,
-            netloc,
-            urllib.parse.quote(parts.path, safe=_SAFE_PATH),
-            urllib.parse.quote(parts.query, safe=_SAFE_QUERY),
-            urllib.parse.quote(parts.fragment, safe=_SAFE_QUERY),
-        )
-    )
-
 
 def validate_url(url: str) -> str:
     """An absolute http(s) URL with a host, returned as ASCII; BadInput otherwise."""

@@ -12,8 +12,11 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
+from podman.core.config import SLUG
 from podman.core.errors import CatalogError, NotFound
-from podman.core.models import Article, AudioRef, Chapter, Episode, utc
+from podman.core.models import Article, AudioRef, Chapter, Episode, date_problem, utc
+from podman.core.text import clean_text
+from podman.core.urls import has_scheme, key_problem, redact, url_problem
 
 EPISODES_DIR = "episodes"
 FENCE = "+++"
@@ -22,6 +25,7 @@ _KNOWN = {"guid", "title", "published", "status", "duration", "audio", "articles
           "season", "episode", "type", "explicit", "image", "notes_format"}
 EPISODE_TYPES = ("full", "trailer", "bonus")
 NOTES_FORMATS = ("markdown", "html")
+MAX_DURATION = 1_000_000.0  # seconds (11.5 days): more is a typo, not an episode
 
 
 # -- reading -----------------------------------------------------------------------------------
@@ -59,37 +63,111 @@ def _get(data: dict[str, Any], key: str, kind: type | tuple[type, ...], source: 
     return value
 
 
+def _shown(value: Any) -> str:
+    """A value quoted for a one-line message: redacted, escaped, at most 80 characters."""
+    text = repr(redact(value) if isinstance(value, str) else value)
+    return text if len(text) <= 80 else text[:77] + "..."
+
+
+def _url(data: dict[str, Any], key: str, where: str, required: bool = False) -> str | None:
+    """A URL field: http(s) only (the one URL policy, podman.core.urls)."""
+    value = _get(data, key, str, where, required)
+    problem = None if value is None else url_problem(value)
+    if problem:
+        raise CatalogError(f"{where}: `{key}` {_shown(value)} {problem}")
+    return value
+
+
+def _storage_key(value: Any, key: str, where: str) -> str:
+    """A storage key (a plain relative path), or an http(s) URL (an imported episode whose
+    audio stays where it was); never another scheme, `..`, spaces or quotes."""
+    if not isinstance(value, str):
+        raise CatalogError(f"{where}: `{key}` has the wrong type ({type(value).__name__})")
+    problem = url_problem(value) if has_scheme(value) else key_problem(value)
+    if problem:
+        raise CatalogError(f"{where}: `{key}` {_shown(value)} {problem}")
+    return value
+
+
+def _published(data: dict[str, Any], source: str) -> datetime:
+    value = _get(data, "published", datetime, source)
+    problem = date_problem(value)  # checked first: in range, converting cannot overflow
+    if problem:
+        raise CatalogError(f"{source}: `published` {problem}")
+    return utc(value)
+
+
+def _seconds(data: dict[str, Any], key: str, where: str, *, low: float, strict: bool) -> float:
+    value = float(_get(data, key, (int, float), where))
+    if not math.isfinite(value) or value < low or (strict and value == low) \
+            or value > MAX_DURATION:
+        rule = "positive" if strict else "non-negative"
+        raise CatalogError(f"{where}: `{key}` must be a {rule} number of seconds up to "
+                           f"{MAX_DURATION:.0f}, not {_shown(value)}")
+    return value
+
+
+def _alternates(value: Any, where: str) -> None:
+    """[[alternates]] (renditions): a table each, with a storage key, a type and a size."""
+    if value is None:
+        return
+    if not isinstance(value, list):
+        raise CatalogError(f"{where}: `alternates` must be an array of tables ([[alternates]])")
+    where = f"{where} [[alternates]]"
+    for row in value:
+        _storage_key(_get(row, "key", str, where), "key", where)
+        _get(row, "type", str, where)
+        if _get(row, "bytes", int, where) < 0:
+            raise CatalogError(f"{where}: `bytes` must not be negative")
+        _get(row, "bitrate", int, where, False)
+        _get(row, "codec", str, where, False)
+
+
+def _persons(value: Any, where: str) -> None:
+    rows = [value] if isinstance(value, dict) else value
+    if rows is None:
+        return
+    if not isinstance(rows, list):
+        raise CatalogError(f"{where}: `persons` must be an array of tables ([[persons]])")
+    for row in rows:
+        _url(row, "href", f"{where} [[persons]]")
+        _url(row, "img", f"{where} [[persons]]")
+
+
+def _image(value: str | None, where: str) -> str | None:
+    """Episode artwork: an http(s) URL, or a storage key (never another scheme)."""
+    return None if value is None else _storage_key(value, "image", where)
+
+
 def episode_from_dict(data: dict[str, Any], *, notes: str, show: str, slug: str,
                       source: str) -> Episode:
-    published = _get(data, "published", datetime, source)
+    published = _published(data, source)
     status = _get(data, "status", str, source, False, "published")
     if status not in ("published", "draft"):
         raise CatalogError(f"{source}: status must be \"published\" or \"draft\", not {status!r}")
-    duration = float(_get(data, "duration", (int, float), source))
-    if not math.isfinite(duration) or duration <= 0:
-        raise CatalogError(f"{source}: duration must be a positive number of seconds")
+    duration = _seconds(data, "duration", source, low=0, strict=True)
     audio = _get(data, "audio", dict, source)
     where = f"{source} [audio]"
     ref = AudioRef(
-        key=_get(audio, "key", str, where),
+        key=_storage_key(_get(audio, "key", str, where), "key", where),
         bytes=_get(audio, "bytes", int, where),
         type=_get(audio, "type", str, where),
         sha256=_get(audio, "sha256", str, where),
     )
     if ref.bytes < 0:
         raise CatalogError(f"{where}: `bytes` must not be negative")
+    aw, cw = f"{source} [[articles]]", f"{source} [[chapters]]"
     articles = tuple(
-        Article(url=_get(a, "url", str, f"{source} [[articles]]"),
-                title=_get(a, "title", str, f"{source} [[articles]]", False),
+        Article(url=_url(a, "url", aw, required=True),
+                title=_get(a, "title", str, aw, False),
                 published=_str_or_none(a.get("published")),
-                image=_get(a, "image", str, f"{source} [[articles]]", False))
+                image=_url(a, "image", aw))
         for a in _get(data, "articles", list, source, False, [])
     )
     chapters = tuple(
-        Chapter(start=float(_get(c, "start", (int, float), f"{source} [[chapters]]")),
-                title=_get(c, "title", str, f"{source} [[chapters]]"),
-                url=_get(c, "url", str, f"{source} [[chapters]]", False),
-                image=_get(c, "image", str, f"{source} [[chapters]]", False))
+        Chapter(start=_seconds(c, "start", cw, low=0, strict=False),
+                title=_get(c, "title", str, cw),
+                url=_url(c, "url", cw), image=_url(c, "image", cw))
         for c in _get(data, "chapters", list, source, False, [])
     )
     ep_type = _get(data, "type", str, source, False, "full")
@@ -108,13 +186,24 @@ def episode_from_dict(data: dict[str, Any], *, notes: str, show: str, slug: str,
     guid = _get(data, "guid", str, source)
     if not guid.strip():
         raise CatalogError(f"{source}: `guid` is empty")
+    if clean_text(guid) != guid or any(c in guid for c in "\r\n\t"):
+        raise CatalogError(f"{source}: `guid` {_shown(guid)} contains control characters "
+                           "(it must go into the feed byte for byte)")
+    title = _get(data, "title", str, source)
+    if not title.strip():
+        raise CatalogError(f"{source}: `title` is empty")
+    _alternates(data.get("alternates"), source)
+    _persons(data.get("persons"), source)
+    if "waveform" in data:
+        _storage_key(data["waveform"], "waveform", source)
     return Episode(
-        show=show, slug=slug, guid=guid, title=_get(data, "title", str, source),
-        published=utc(published), status=status, duration=duration, audio=ref, notes=notes,
+        show=show, slug=slug, guid=guid, title=title,
+        published=published, status=status, duration=duration, audio=ref, notes=notes,
         articles=articles, chapters=chapters, season=numbers["season"],
         episode=numbers["episode"], episode_type=ep_type,
         explicit=_get(data, "explicit", bool, source, False),
-        image=_get(data, "image", str, source, False), notes_format=notes_format,
+        image=_image(_get(data, "image", str, source, False), source),
+        notes_format=notes_format,
         extra={k: v for k, v in data.items() if k not in _KNOWN},
     )
 
@@ -136,6 +225,10 @@ def episode_path(show_dir: Path, slug: str) -> Path:
 
 
 def read_episode(path: Path, show: str) -> Episode:
+    if not SLUG.fullmatch(path.stem):
+        raise CatalogError(f"{path}: an episode file name uses a-z, 0-9 and hyphens only "
+                           "(it is part of the episode's page URL)",
+                           "rename the file, e.g. 2025-03-14-my-episode.md")
     try:
         text = path.read_text(encoding="utf-8")
     except UnicodeDecodeError as exc:

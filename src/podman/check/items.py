@@ -8,7 +8,6 @@ import xml.etree.ElementTree as ET
 from collections.abc import Iterator
 from datetime import datetime
 
-from podman.catalog.articles import ascii_url
 from podman.check.rules import (
     ALLOWED_HTML,
     EXTENSION_TYPES,
@@ -17,8 +16,8 @@ from podman.check.rules import (
     Rule,
     error,
     house,
+    html_links,
     html_tags,
-    is_http_url,
     item_label,
     parse_rfc822_lenient,
     parse_rfc2822,
@@ -27,6 +26,7 @@ from podman.check.rules import (
     warning,
 )
 from podman.core.errors import BadInput
+from podman.core.urls import ascii_url, has_scheme, is_http_url, redact
 
 
 def _items(doc: FeedDoc) -> Iterator[Finding]:
@@ -157,6 +157,35 @@ def _ascii_urls(doc: FeedDoc) -> Iterator[Finding]:
                 yield error("ascii-urls", "feed", f"URL {value} is not ASCII", fixed)
 
 
+_URL_ELEMENTS = ("link", "url", "new-feed-url")
+_HTML_ELEMENTS = ("description", "encoded", "summary")
+_NOTE_SCHEMES = ("mailto:", "tel:")  # harmless in an HTML description: a warning there
+
+
+def _http_urls(doc: FeedDoc) -> Iterator[Finding]:
+    """Every URL the feed names is http(s): no javascript:, data:, file: in a link an app or a
+    web page makes clickable (relative and missing URLs are other rules' business)."""
+    seen: set[str] = set()
+    for el in doc.root.iter():
+        local = el.tag.rpartition("}")[2] if isinstance(el.tag, str) else ""
+        urls = [el.get(a) or "" for a in (*_URL_ATTRIBUTES, "image")]
+        if local in _URL_ELEMENTS:
+            urls.append(el.text or "")
+        notes = html_links(el.text or "") if local in _HTML_ELEMENTS and el.text else []
+        for url, in_notes in [(u, False) for u in urls] + [(u, True) for u in notes]:
+            url = url.strip()
+            if not url or not has_scheme(url) or is_http_url(url) or url in seen:
+                continue
+            seen.add(url)
+            shown = redact(url if len(url) <= 60 else url[:57] + "...")
+            if in_notes and url.lower().startswith(_NOTE_SCHEMES):
+                yield warning("http-urls", "feed", f"a description links to {shown}",
+                              "podman writes only http(s) links")
+            else:
+                yield error("http-urls", "feed", f"URL {shown} is not http(s)",
+                            "use an http:// or https:// URL, or remove it")
+
+
 def future_findings(doc: FeedDoc, now: datetime) -> Iterator[Finding]:
     """Items dated after the build clock should not be in the feed yet."""
     for index, item in enumerate(doc.items()):
@@ -170,4 +199,5 @@ def future_findings(doc: FeedDoc, now: datetime) -> Iterator[Finding]:
 ITEM_RULES: tuple[Rule, ...] = (
     _items,
     _ascii_urls,
+    _http_urls,
 )

@@ -14,6 +14,7 @@ from html.parser import HTMLParser
 
 from podman.core.categories import apple_categories, validate_categories
 from podman.core.models import podcast_guid
+from podman.core.urls import is_http_url
 
 NS = {
     "itunes": "http://www.itunes.com/dtds/podcast-1.0.dtd",
@@ -132,28 +133,36 @@ class _Tags(HTMLParser):
     def __init__(self) -> None:
         super().__init__()
         self.tags: set[str] = set()
+        self.links: list[str] = []  # href and src values, in order
 
     def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
         self.tags.add(tag)
+        self.links.extend(v or "" for k, v in attrs if k in ("href", "src"))
 
     def handle_startendtag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
-        self.tags.add(tag)
+        self.handle_starttag(tag, attrs)
 
 
-def html_tags(text: str) -> set[str]:
+def _parsed(text: str) -> _Tags:
     parser = _Tags()
     parser.feed(text)
     parser.close()
-    return parser.tags
+    return parser
+
+
+def html_tags(text: str) -> set[str]:
+    return _parsed(text).tags
+
+
+def html_links(text: str) -> list[str]:
+    """Every href and src in an HTML description."""
+    return _parsed(text).links
 
 
 def text_of(el: ET.Element | None) -> str:
     return (el.text or "").strip() if el is not None else ""
 
 
-def is_http_url(url: str) -> bool:
-    parts = urllib.parse.urlsplit(url)
-    return parts.scheme in ("http", "https") and bool(parts.netloc)
 
 
 class FeedDoc:

@@ -40,6 +40,7 @@ def episode_json(ws, ep) -> dict:
 def list_(ctx: click.Context, workspace: Path | None, show: str | None, as_json: bool) -> None:
     """List the catalog's episodes, newest first."""
     from podman.core.models import duration_text
+    from podman.core.text import terminal_text
 
     ws = load_ws(ctx, workspace)
     episodes = _all_episodes(ws, show)
@@ -49,7 +50,7 @@ def list_(ctx: click.Context, workspace: Path | None, show: str | None, as_json:
     for ep in episodes:
         state = "" if ep.status == "published" else f" [{ep.status}]"
         click.echo(f"{ep.published:%Y-%m-%d}  {duration_text(ep.duration):>8}  "
-                   f"{ep.show}/{ep.slug}{state}  {ep.title}")
+                   f"{ep.show}/{ep.slug}{state}  {terminal_text(ep.title)}")
 
 
 @click.command(context_settings=CONTEXT)
@@ -60,6 +61,7 @@ def list_(ctx: click.Context, workspace: Path | None, show: str | None, as_json:
 def show(ctx: click.Context, ep_ref: str, workspace: Path | None, as_json: bool) -> None:
     """Show one episode; EP is a slug, a GUID or a unique prefix of either."""
     from podman.catalog.episodes import find_episode
+    from podman.core.text import terminal_text
 
     ws = load_ws(ctx, workspace)
     data = episode_json(ws, find_episode(_all_episodes(ws, None), ep_ref))
@@ -69,13 +71,13 @@ def show(ctx: click.Context, ep_ref: str, workspace: Path | None, as_json: bool)
     for key, value in data.items():
         if key == "articles":
             for a in value:
-                click.echo(f"{'article':<13} {a['url']}" + (f"  {a['title']}" if a["title"]
-                                                             else ""))
+                title = f"  {a['title']}" if a["title"] else ""
+                click.echo(terminal_text(f"{'article':<13} {a['url']}{title}"))
         elif key == "chapters":
             for c in value:
-                click.echo(f"{'chapter':<13} {c['start']:>9.3f}  {c['title']}")
+                click.echo(terminal_text(f"{'chapter':<13} {c['start']:>9.3f}  {c['title']}"))
         elif value is not None:
-            click.echo(f"{key:<13} {value}")
+            click.echo(terminal_text(f"{key:<13} {value}"))
 
 
 
@@ -152,12 +154,13 @@ def unlink(ctx: click.Context, ep_ref: str, url: str, workspace: Path | None) ->
 @click.command(context_settings=CONTEXT)
 @click.argument("ep_ref", metavar="EP")
 @workspace_option
-@click.option("--purge", is_flag=True, help="Also delete the audio object from storage.")
+@click.option("--purge", is_flag=True,
+              help="Also delete its audio, renditions and waveform from storage.")
 @click.pass_context
 def rm(ctx: click.Context, ep_ref: str, workspace: Path | None, purge: bool) -> None:
     """Remove an episode from the catalog (its audio stays in storage unless --purge)."""
     from podman.workflows.edit import remove_episode
 
     ws = load_ws(ctx, workspace)
-    ep = remove_episode(ws, ep_ref, purge=purge)
-    click.echo(f"removed {ep.show}/{ep.slug}" + (f" and {ep.audio.key}" if purge else ""))
+    ep, deleted = remove_episode(ws, ep_ref, purge=purge)
+    click.echo(f"removed {ep.show}/{ep.slug}" + (f" and {', '.join(deleted)}" if deleted else ""))

@@ -34,6 +34,7 @@ def check(ctx: click.Context, feed: str | None, workspace: Path | None, show: st
     finding; exit 1 on any error, warnings do not fail.
     """
     from podman.core.errors import CheckFailed
+    from podman.core.urls import redact
 
     ws, _show_dir = None, None
     if old_feed is not None:
@@ -56,8 +57,8 @@ def check(ctx: click.Context, feed: str | None, workspace: Path | None, show: st
                                  now=now_or(None), strict=strict)
     for source, finding in report.findings:
         fix = f" (fix: {finding.fix})" if finding.fix else ""
-        click.echo(f"{finding.level} {source}: [{finding.rule}] {finding.where}: "
-                   f"{finding.message}{fix}")
+        click.echo(redact(f"{finding.level} {source}: [{finding.rule}] {finding.where}: "
+                          f"{finding.message}{fix}"))
     if report.errors:
         raise CheckFailed(f"{report.errors} error(s), {report.warnings} warning(s) "
                           f"in {report.checked} feed(s)")

@@ -12,9 +12,12 @@ from podman.core.errors import BadInput, PodmanError
 
 
 def fail(exc: PodmanError) -> None:
-    click.echo(f"podman: error: {exc.message}", err=True)
+    from podman.core.text import terminal_text
+    from podman.core.urls import redact
+
+    click.echo(f"podman: error: {terminal_text(redact(exc.message))}", err=True)
     if exc.hint:
-        click.echo(f"hint: {exc.hint}", err=True)
+        click.echo(f"hint: {terminal_text(redact(exc.hint))}", err=True)
     raise SystemExit(int(exc.exit_code))
 
 

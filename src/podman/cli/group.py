@@ -52,7 +52,10 @@ class PodmanGroup(click.Group):
         except Exception as exc:
             if os.environ.get("PODMAN_TRACEBACK"):
                 raise
-            click.echo(f"podman: internal error: {type(exc).__name__}: {exc}", err=True)
+            from podman.core.urls import redact
+
+            click.echo(f"podman: internal error: {type(exc).__name__}: {redact(str(exc))}",
+                       err=True)
             click.echo("hint: rerun with PODMAN_TRACEBACK=1 and report the traceback", err=True)
             ctx.exit(ExitCode.FAILURE)
 

@@ -82,14 +82,15 @@ def doctor(ctx: click.Context, workspace: Path | None) -> None:
     """Check storage: credentials, bucket access, and that public_url serves an uploaded object
     (200 to HEAD, 206 to a byte range, the right Content-Type). Exit 1 on any failure."""
     from podman.core.errors import StorageError
+    from podman.core.urls import redact
     from podman.workflows.publish import doctor as run_doctor
 
     ws = load_ws(ctx, workspace)
     results = run_doctor(ws)
     for r in results:
-        click.echo(f"{'ok  ' if r.ok else 'FAIL'} {r.name}: {r.detail}")
+        click.echo(redact(f"{'ok  ' if r.ok else 'FAIL'} {r.name}: {r.detail}"))
         if not r.ok and r.hint:
-            click.echo(f"     hint: {r.hint}")
+            click.echo(redact(f"     hint: {r.hint}"))
     failed = [r for r in results if not r.ok]
     if failed:
         raise StorageError(f"doctor: {failed[0].name} failed: {failed[0].detail}")

@@ -3,18 +3,23 @@
 from __future__ import annotations
 
 import os
+import re
 import tomllib
 from dataclasses import dataclass, field
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
 from podman.core.errors import ConfigError, WorkspaceError
+from podman.core.models import date_problem
+from podman.core.urls import has_scheme, is_http_url, redact, url_problem
 
 WORKSPACE_FILE = "podman.toml"
 SHOW_FILE = "show.toml"
 DEFAULT_PORT = 8000
 DEFAULT_BASE_URL = f"http://127.0.0.1:{DEFAULT_PORT}"
 PODCASTINDEX_PUBNOTIFY = "https://api.podcastindex.org/api/1.0/hub/pubnotify"
+SLUG = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")  # a show folder: part of every URL
 
 
 @dataclass(frozen=True)
@@ -200,6 +205,11 @@ def load_workspace(root: Path) -> WorkspaceConfig:
         multipart_chunksize=_typed(st, "multipart_chunksize", int, 16 * 1024 * 1024, where),
         max_concurrency=_typed(st, "max_concurrency", int, 8, where),
     )
+    _check_url(storage.public_url, "public_url", where, "PODMAN_PUBLIC_URL")
+    _check_url(base_url, "base_url", f"{path} [publish]", "PODMAN_BASE_URL")
+    if storage.endpoint_url and not is_http_url(storage.endpoint_url):
+        raise ConfigError(f"{_origin(where, 'PODMAN_STORAGE_ENDPOINT_URL')}: `endpoint_url` "
+                          f"{redact(storage.endpoint_url)!r} is not an http(s) URL with a host")
     if storage.addressing_style not in ("auto", "path", "virtual"):
         raise ConfigError(f"{where}: addressing_style must be auto, path or virtual")
     if backend == "s3" and not storage.bucket:
@@ -236,6 +246,19 @@ def load_workspace(root: Path) -> WorkspaceConfig:
     )
 
 
+def _origin(where: str, env: str) -> str:
+    """Where a value came from: its environment override when set, else the file."""
+    return env if os.environ.get(env) else where
+
+
+def _check_url(url: str, key: str, where: str, env: str) -> None:
+    """base_url and public_url end up in every feed: the one URL policy applies."""
+    problem = url_problem(url)
+    if problem:
+        raise ConfigError(f"{_origin(where, env)}: `{key}` {redact(url)!r} {problem}",
+                          "use an address such as https://podcasts.example.com")
+
+
 def show_dirs(ws: WorkspaceConfig) -> list[Path]:
     if not ws.feeds_dir.is_dir():
         return []
@@ -244,6 +267,9 @@ def show_dirs(ws: WorkspaceConfig) -> list[Path]:
 
 def load_show(show_dir: Path) -> ShowConfig:
     path = show_dir / SHOW_FILE
+    if not SLUG.fullmatch(show_dir.name):
+        raise ConfigError(f"{show_dir}: a show folder name uses a-z, 0-9 and hyphens only "
+                          "(it is part of every URL)", "rename the folder, e.g. my-show")
     data = _read_toml(path)
     where = str(path)
 
@@ -254,6 +280,8 @@ def load_show(show_dir: Path) -> ShowConfig:
         return value
 
     categories = []
+    if not isinstance(data.get("categories", []), list):
+        raise ConfigError(f"{where}: `categories` must be a list such as [\"News > Daily News\"]")
     for item in data.get("categories", []):
         if isinstance(item, str):
             categories.append(tuple(part.strip() for part in item.split(">")))
@@ -262,6 +290,10 @@ def load_show(show_dir: Path) -> ShowConfig:
         else:
             raise ConfigError(f"{where}: categories entries are \"Category\" or "
                               "\"Category > Subcategory\"")
+    _show_values(data, where)
+    image = _typed(data, "image", str, "", where)
+    if image and not has_scheme(image):
+        _inside_workspace(show_dir, image, "image", where)
     show_type = _typed(data, "type", str, "episodic", where)
     if show_type not in ("episodic", "serial"):
         raise ConfigError(f"{where}: type must be \"episodic\" or \"serial\", not {show_type!r}")
@@ -279,7 +311,7 @@ def load_show(show_dir: Path) -> ShowConfig:
         podcast_guid=req("podcast_guid"),
         link=_typed(data, "link", str, "", where),
         owner_name=_typed(data, "owner_name", str, "", where),
-        image=_typed(data, "image", str, "", where),
+        image=image,
         categories=tuple(categories),
         explicit=_typed(data, "explicit", bool, False, where),
         type=show_type,
@@ -288,3 +320,60 @@ def load_show(show_dir: Path) -> ShowConfig:
         apple_id=apple_id,
         raw=data,
     )
+
+
+# show.toml keys holding a URL: top-level, in one table, in each table of an array of tables
+_SHOW_URLS = ("link", "new_feed_url", "websub_hub")
+_SHOW_TABLE_URLS = {"license": ("url",), "funding": ("url",), "trailers": ("url",),
+                    "persons": ("href", "img")}
+
+
+# show.toml keys that are tables (or a plain name, where the tag allows one)
+_SHOW_TABLES: dict[str, tuple[type, ...]] = {
+    "license": (str, dict), "location": (str, dict), "update_frequency": (dict,),
+    "funding": (dict, list), "persons": (dict, list), "txt": (dict, list),
+    "trailers": (dict, list),
+}
+
+
+def _show_values(data: dict[str, Any], where: str) -> None:
+    """Every URL a show.toml puts into the feed: http(s) only (a pull request may edit it);
+    the tables that hold them must be tables; trailer dates in a sane range."""
+    for key, kinds in _SHOW_TABLES.items():
+        if key in data and not isinstance(data[key], kinds):
+            shape = "a table" if kinds == (dict,) else (
+                "a name or a table" if str in kinds else f"a table or [[{key}]] tables")
+            raise ConfigError(f"{where}: `{key}` must be {shape}, not {type(data[key]).__name__}")
+    found: list[tuple[str, Any]] = [(k, data[k]) for k in _SHOW_URLS if data.get(k)]
+    image = data.get("image")
+    if isinstance(image, str) and has_scheme(image):
+        found.append(("image", image))
+    for table, keys in _SHOW_TABLE_URLS.items():
+        rows = data.get(table)
+        for row in rows if isinstance(rows, list) else [rows]:
+            if isinstance(row, dict):
+                found.extend((f"{table}.{k}", row[k]) for k in keys if row.get(k))
+    for key, value in found:
+        problem = url_problem(value) if isinstance(value, str) else "is not a string"
+        if problem:
+            raise ConfigError(f"{where}: `{key}` {redact(str(value))[:80]!r} {problem}")
+    trailers = data.get("trailers")
+    for row in trailers if isinstance(trailers, list) else [trailers]:
+        pub = row.get("pubdate") if isinstance(row, dict) else None
+        problem = date_problem(pub) if isinstance(pub, datetime) else None
+        if problem:
+            raise ConfigError(f"{where}: `trailers.pubdate` {problem}")
+
+
+def _inside_workspace(show_dir: Path, rel: str, key: str, where: str) -> Path:
+    """A path named in show.toml, resolved (symlinks too) inside the workspace, or ConfigError:
+    a catalog edit must not publish a file from elsewhere on the machine."""
+    root = show_dir.parent.parent.resolve()
+    try:
+        path = (show_dir / rel).resolve()
+    except (OSError, RuntimeError, ValueError) as exc:
+        raise ConfigError(f"{where}: `{key}` {rel[:80]!r} cannot be resolved") from exc
+    if not path.is_relative_to(root):
+        raise ConfigError(f"{where}: `{key}` {rel[:80]!r} is not inside the workspace",
+                          "keep the file beside show.toml")
+    return path

@@ -158,6 +158,17 @@ def mint_guid() -> str:
     return str(uuid.uuid4())
 
 
+MIN_YEAR, MAX_YEAR = 1900, 9000  # a sane date; outside it converting to UTC may overflow
+
+
+def date_problem(dt: datetime) -> str | None:
+    """Why a catalog date cannot be used (None when it can): its year, checked before any
+    conversion, so an OverflowError never surfaces."""
+    if not MIN_YEAR <= dt.year <= MAX_YEAR:
+        return f"{dt.isoformat()} is outside the years {MIN_YEAR}-{MAX_YEAR}"
+    return None
+
+
 def utc(dt: datetime) -> datetime:
     if dt.tzinfo is None:
         return dt.replace(tzinfo=UTC)

@@ -15,6 +15,8 @@ ALLOWED_TAGS = {"p", "ol", "ul", "li", "a", "b", "i", "strong", "em"}
 _HEADING_OPEN = re.compile(r"<h[1-6]>")
 _HEADING_CLOSE = re.compile(r"</h[1-6]>")
 _EMPTY_P = re.compile(r"<p>\s*</p>\n?")
+# What a terminal interprets: C0 controls (BEL, ESC, NUL, ...), DEL and C1 controls (CSI ...).
+_TERMINAL_CONTROLS = re.compile("[\x00-\x1f\x7f-\x9f]")
 
 
 def clean_text(text: str) -> str:
@@ -28,6 +30,11 @@ def clean_text(text: str) -> str:
                 and b"\xef\xbf\xbe" not in raw and b"\xef\xbf\xbf" not in raw):
             return text
     return _ILLEGAL_XML.sub("", text)
+
+
+def terminal_text(text: str) -> str:
+    """One line safe to print: control characters (escape sequences, BEL, NUL) removed."""
+    return _TERMINAL_CONTROLS.sub("", text)
 
 
 @functools.cache
@@ -62,7 +69,7 @@ def html_notes(notes: str) -> str:
     import nh3
 
     html = nh3.clean(_BREAK.sub("\n", clean_text(notes)), tags=ALLOWED_TAGS | _HEADINGS,
-                     attributes={"a": {"href"}}, url_schemes={"http", "https", "mailto"},
+                     attributes={"a": {"href"}}, url_schemes={"http", "https"},
                      link_rel=None, strip_comments=True)
     html = _HEADING_OPEN.sub("<p><strong>", _HEADING_CLOSE.sub("</strong></p>", html))
     return _EMPTY_P.sub("", sanitize_html(html))
@@ -75,7 +82,7 @@ def sanitize_html(html: str) -> str:
         html,
         tags=ALLOWED_TAGS,
         attributes={"a": {"href"}},
-        url_schemes={"http", "https", "mailto"},
+        url_schemes={"http", "https"},  # the one URL policy: podman.core.urls
         link_rel=None,
         strip_comments=True,
     ).strip()

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from html import escape
 from pathlib import Path
 
 from markupsafe import Markup
@@ -14,6 +15,7 @@ from podman.core.config import ShowConfig, WorkspaceConfig
 from podman.core.errors import CatalogError
 from podman.core.models import Episode, rfc2822, whole_seconds
 from podman.core.text import cdata, clean_text, plain_text, truncate_utf8
+from podman.core.urls import safe_url
 from podman.render.feedtags import (
     JSON_CHAPTERS_TYPE,
     channel_tags,
@@ -44,13 +46,36 @@ class FeedInputs:
     archive: bool = False  # an RFC 5005 archive page: <fh:archive/>
 
 
+def plain_description(text: str) -> str:
+    """Plain text for a <description> within Apple's 4000 bytes; a `<` in it (a title, a show
+    description) goes out HTML-escaped in CDATA, so no app or `podman check` takes it for a tag.
+    The build never writes what its own check rejects."""
+    text = clean_text(text)
+    if "<" not in text:
+        return truncate_utf8(text, DESCRIPTION_LIMIT)
+    limit = DESCRIPTION_LIMIT
+    while True:
+        escaped = escape(truncate_utf8(text, limit), quote=False)
+        over = len(escaped.encode("utf-8")) - DESCRIPTION_LIMIT
+        if over <= 0:
+            return Markup(cdata(escaped))
+        limit -= over
+
+
+def _plain_html(text: str) -> str:
+    """Plain text in an element apps read as HTML (content:encoded): `<` never starts a tag."""
+    text = clean_text(text)
+    return Markup(cdata(escape(text, quote=False))) if "<" in text else text
+
+
 def item_description(html: str, fallback: str) -> str:
-    """HTML in CDATA when it fits Apple's 4000 bytes, else truncated plain text."""
+    """HTML in CDATA when it fits Apple's 4000 bytes, else truncated plain text; without notes
+    the title (cut to fit, too)."""
     if not html:
-        return clean_text(fallback)
+        return plain_description(fallback)
     if len(html.encode("utf-8")) <= DESCRIPTION_LIMIT - 12:  # room for the CDATA markers
         return Markup(cdata(html))
-    return truncate_utf8(plain_text(html), DESCRIPTION_LIMIT)
+    return plain_description(plain_text(html))
 
 
 def item_context(ws: WorkspaceConfig, view: EpisodeView) -> dict:
@@ -66,7 +91,7 @@ def item_context(ws: WorkspaceConfig, view: EpisodeView) -> dict:
         "link": next((http_url(a.url) for a in ep.articles if http_url(a.url)),
                      f"{base}/{view.page_path}"),
         "description": item_description(html, ep.title),
-        "content": Markup(cdata(html)) if html else clean_text(ep.title),
+        "content": Markup(cdata(html)) if html else _plain_html(ep.title),
         "url": view.audio_url,
         "length": ep.audio.bytes,
         "type": ep.audio.type,
@@ -97,8 +122,8 @@ def channel_context(inputs: FeedInputs) -> dict:
     newest = inputs.episodes[0].ep.published if inputs.episodes else None
     return {
         "title": clean_text(show.title),
-        "description": truncate_utf8(clean_text(show.description), DESCRIPTION_LIMIT),
-        "link": show.link or f"{ws.publish.base_url.rstrip('/')}/{show.slug}/",
+        "description": plain_description(show.description),
+        "link": safe_url(show.link) or f"{ws.publish.base_url.rstrip('/')}/{show.slug}/",
         "language": show.language,
         "generator": f"podman {__version__}",
         "last_build_date": rfc2822(newest) if newest else "",

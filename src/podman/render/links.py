@@ -6,12 +6,13 @@ import hashlib
 import posixpath
 
 from podman.core.config import WorkspaceConfig
+from podman.core.urls import safe_url
 
 
 def http_url(url: str | None) -> str:
-    """Only http(s) URLs become links; anything else (javascript:, data:) renders as text."""
-    url = (url or "").strip()
-    return url if url.lower().startswith(("http://", "https://")) else ""
+    """Only http(s) URLs become links; anything else (javascript:, data:) renders as text.
+    The policy itself is podman.core.urls.safe_url (one place for every URL podman emits)."""
+    return safe_url((url or "").strip())
 
 
 def relative(here: str, target: str) -> str:

@@ -5,6 +5,8 @@ from __future__ import annotations
 import functools
 from pathlib import Path
 
+from podman.core.text import clean_text
+
 
 @functools.cache
 def environment(workspace_templates: Path | None = None):  # -> jinja2.Environment
@@ -22,8 +24,17 @@ def environment(workspace_templates: Path | None = None):  # -> jinja2.Environme
         trim_blocks=True,
         lstrip_blocks=True,
         keep_trailing_newline=True,
+        finalize=_xml_safe,
     )
     return env
+
+
+def _xml_safe(value: object) -> object:
+    """Every value a template prints loses what XML 1.0 cannot carry (a control character in
+    any catalog field must not make a feed unreadable)."""
+    if type(value) is str:  # Markup (CDATA, sanitised HTML) is built from cleaned text already
+        return clean_text(value)
+    return value
 
 
 def render(name: str, workspace_templates: Path | None = None, **context: object) -> str:

@@ -7,7 +7,7 @@ linked chapters, transcript files, URLs and duration text are worked out once, i
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from html import escape
 from pathlib import Path
 
@@ -17,6 +17,7 @@ from podman.catalog.transcripts import Cue
 from podman.core.config import WorkspaceConfig
 from podman.core.models import Chapter, Episode, duration_text
 from podman.core.text import clean_text, html_link, html_notes, markdown_html
+from podman.core.urls import has_scheme, safe_url
 from podman.render.feedtags import chapters_path, linked_chapters, transcript_paths
 from podman.render.links import http_url
 
@@ -81,10 +82,23 @@ def transcript_source(folder: Path, slug: str, names: set[str]) -> Path | None:
     return None
 
 
+def only_http_urls(ep: Episode) -> Episode:
+    """The renderer's one URL filter: every URL an output shows passes the URL policy, else it
+    becomes "" (an article's title then shows as text); the catalog reader already refuses
+    them, this holds for any Episode."""
+    articles = tuple(replace(a, url=safe_url(a.url), image=safe_url(a.image) or None)
+                     for a in ep.articles)
+    chapters = tuple(replace(c, url=safe_url(c.url) or None, image=safe_url(c.image) or None)
+                     for c in ep.chapters)
+    image = ep.image if not ep.image or not has_scheme(ep.image) else safe_url(ep.image) or None
+    return replace(ep, articles=articles, chapters=chapters, image=image)
+
+
 def prepare_episode(ws: WorkspaceConfig, ep: Episode, transcript: Path | None) -> EpisodeView:
     """Everything about one episode that any output needs, computed once."""
     from podman.catalog.transcripts import load_transcript, vtt_cues
 
+    ep = only_http_urls(ep)
     chapters = linked_chapters(ep)
     files: list[tuple[str, bytes]] = []
     chap_path = ""

@@ -11,6 +11,7 @@ from typing import Any
 
 from podman.core.config import StorageConfig
 from podman.core.errors import StorageError
+from podman.core.urls import redact
 from podman.storage import MEDIA_CACHE_CONTROL, Progress, StoredObject
 
 CREDENTIALS_HINT = (
@@ -79,8 +80,8 @@ class S3Storage:
 
     @property
     def where(self) -> str:
-        """The endpoint, for messages (never the credentials)."""
-        return self.config.endpoint_url or "AWS S3"
+        """The endpoint, for messages (never the credentials: userinfo is redacted)."""
+        return redact(self.config.endpoint_url) if self.config.endpoint_url else "AWS S3"
 
     # -- checks -------------------------------------------------------------------------
     def verify(self) -> None:

@@ -191,9 +191,10 @@ def _retire(ws: WorkspaceConfig, produced: set[str], show: str | None, check: bo
     draft or removed must not stay online); with `check` such files count as stale."""
     manifest = ws.public_dir / MANIFEST
     try:
-        before = set(manifest.read_text("utf-8").split("\n")) - {""}
-    except OSError:
-        before = set()
+        lines = set(manifest.read_text("utf-8").split("\n")) - {""}
+    except (OSError, UnicodeDecodeError):
+        lines = set()
+    before = {rel for rel in lines if _ours(ws.public_dir, rel)}
     in_scope = {rel for rel in before if show is None or rel.startswith(f"{show}/")}
     gone = sorted(rel for rel in in_scope - produced if (ws.public_dir / rel).is_file())
     if check:
@@ -203,5 +204,18 @@ def _retire(ws: WorkspaceConfig, produced: set[str], show: str | None, check: bo
         (ws.public_dir / rel).unlink(missing_ok=True)
         result.removed.append(rel)
     keep = (before - in_scope) | produced
-    if keep != before:
+    if keep != lines:  # foreign lines are dropped, never acted on
         atomic_write(manifest, "".join(f"{rel}\n" for rel in sorted(keep)), durable=False)
+
+
+def _ours(public: Path, rel: str) -> bool:
+    """A manifest line a build could have written: a relative POSIX path of plain names that
+    stays inside public/ once symlinks are resolved. Anything else is never deleted."""
+    parts = rel.split("/")
+    if rel.startswith("/") or "\\" in rel or "\0" in rel or any(
+            p in ("", ".", "..") for p in parts):
+        return False
+    try:
+        return (public / rel).resolve().is_relative_to(public.resolve())
+    except (OSError, ValueError):
+        return False

@@ -118,18 +118,38 @@ def unlink_article(ws: WorkspaceConfig, ref: str, url: str) -> tuple[Episode, bo
         return _rewrite(loc, {"articles": _articles_table(kept)}), True
 
 
-def remove_episode(ws: WorkspaceConfig, ref: str, *, purge: bool = False) -> Episode:
-    """Delete the episode file; with purge also the stored audio object."""
+def stored_keys(ep: Episode) -> list[str]:
+    """Every storage object an episode owns: its audio, renditions and waveform image."""
+    keys = [ep.audio.key, *(a["key"] for a in ep.extra.get("alternates", ()))]
+    if ep.extra.get("waveform"):
+        keys.append(ep.extra["waveform"])
+    return list(dict.fromkeys(keys))
+
+
+def remove_episode(ws: WorkspaceConfig, ref: str, *,
+                   purge: bool = False) -> tuple[Episode, list[str]]:
+    """Delete the episode file; with purge also every object it stored (audio, renditions,
+    waveform) that no other episode names. Returns (episode, the keys deleted)."""
+    from podman.catalog.episodes import load_show_episodes
     from podman.storage import open_storage
 
     with workspace_lock(ws.root):
-        loc = locate(ws, ref)
-        read_episode(loc.path, loc.episode.show)
-        if purge and not loc.episode.audio.key.startswith(("http://", "https://")):
-            open_storage(ws.storage).delete(loc.episode.audio.key)
-        loc.path.unlink()
+        episodes = [ep for d in show_dirs(ws) for ep in load_show_episodes(d)]
+        ep = find_episode(episodes, ref)
+        path = episode_path(ws.feeds_dir / ep.show, ep.slug)
+        read_episode(path, ep.show)
+        deleted: list[str] = []
+        if purge:
+            others = {k for o in episodes if o.guid != ep.guid for k in stored_keys(o)}
+            storage = open_storage(ws.storage)
+            for key in stored_keys(ep):
+                # audio an import left on the old host (a URL) is not ours to delete
+                if key not in others and not key.startswith(("http://", "https://")):
+                    storage.delete(key)
+                    deleted.append(key)
+        path.unlink()
         for ext in ("vtt", "srt"):  # its transcript goes with it
-            loc.path.with_suffix(f".{ext}").unlink(missing_ok=True)
-        for kept in loc.path.parent.glob(f"{loc.path.stem}.transcript*"):  # imported ones
+            path.with_suffix(f".{ext}").unlink(missing_ok=True)
+        for kept in path.parent.glob(f"{path.stem}.transcript*"):  # imported ones
             kept.unlink(missing_ok=True)
-        return loc.episode
+        return ep, deleted

@@ -11,6 +11,7 @@ from podman.core.config import DEFAULT_BASE_URL, SHOW_FILE, WORKSPACE_FILE
 from podman.core.errors import BadInput, WorkspaceError
 from podman.core.fsio import atomic_write
 from podman.core.models import podcast_guid, slugify
+from podman.core.urls import redact, url_problem
 
 GITIGNORE = ("# podman: build output, the local storage backend's objects, the workspace lock\n"
              "/public/\n/media/\n/.podman.lock\n/.podman-import/\n")
@@ -30,26 +31,36 @@ class InitOptions:
 
 
 def podman_toml(base_url: str) -> str:
+    """podman.toml written by tomlkit: any value is quoted and escaped, never formatted in."""
+    import tomlkit
+
     base = base_url.rstrip("/")
-    return f"""# podman workspace settings; every key is documented in config.example.toml.
-# Credentials never go here: S3 uses the AWS chain (environment, AWS_PROFILE, instance role).
-
-[storage]
-# "local" (a folder, the default) or "s3" (any S3-compatible service)
-backend = "local"
-# local backend: folder holding the audio objects (git-ignored)
-path = "media"
-# where listeners download audio from: public_url + "/" + key
-public_url = "{base}/media"
-
-[publish]
-# where public/ is served; each show's feed is base_url/<show>/feed.xml
-base_url = "{base}"
-
-[audio]
-# loudness normalisation on `podman add` (-16 LUFS integrated, -1 dBTP)
-normalize = false
-"""
+    doc = tomlkit.document()
+    doc.add(tomlkit.comment("podman workspace settings; every key is documented in "
+                            "config.example.toml."))
+    doc.add(tomlkit.comment("Credentials never go here: S3 uses the AWS chain (environment, "
+                            "AWS_PROFILE, instance role)."))
+    doc.add(tomlkit.nl())
+    storage = tomlkit.table()
+    storage.add(tomlkit.comment('"local" (a folder, the default) or "s3" (any S3-compatible '
+                                "service)"))
+    storage["backend"] = "local"
+    storage.add(tomlkit.comment("local backend: folder holding the audio objects (git-ignored)"))
+    storage["path"] = "media"
+    storage.add(tomlkit.comment('where listeners download audio from: public_url + "/" + key'))
+    storage["public_url"] = f"{base}/media"
+    doc["storage"] = storage
+    publish = tomlkit.table()
+    publish.add(tomlkit.comment("where public/ is served; each show's feed is "
+                                "base_url/<show>/feed.xml"))
+    publish["base_url"] = base
+    doc["publish"] = publish
+    audio = tomlkit.table()
+    audio.add(tomlkit.comment("loudness normalisation on `podman add` (-16 LUFS integrated, "
+                              "-1 dBTP)"))
+    audio["normalize"] = False
+    doc["audio"] = audio
+    return tomlkit.dumps(doc)
 
 
 def show_toml(opts: InitOptions, guid: str, image: str = "") -> str:
@@ -79,8 +90,10 @@ def validate_init(opts: InitOptions) -> None:
         raise BadInput(f"--email {opts.email!r}: not an email address")
     if not re.fullmatch(r"[a-zA-Z]{2,3}(-[a-zA-Z0-9]{2,8})*", opts.language):
         raise BadInput(f"--language {opts.language!r}: use an ISO 639 code such as en or en-us")
-    if not opts.base_url.startswith(("http://", "https://")):
-        raise BadInput(f"--base-url {opts.base_url!r}: must start with http:// or https://")
+    problem = url_problem(opts.base_url)
+    if problem:
+        raise BadInput(f"--base-url {redact(opts.base_url)!r}: {problem}",
+                       "for example --base-url https://podcasts.example.com")
     if not opts.title.strip():
         raise BadInput("--title: must not be empty")
 
