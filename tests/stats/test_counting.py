@@ -8,8 +8,20 @@ from pathlib import Path
 import pytest
 
 from tests.fixtures.logs import (
-    BACK, DAY, LONG_SIZE, TRUTH, TRUTH_APPS, TRUTH_REMOVED, UA, Req, ingest, scenario,
-    stats_json, workspace_rules, write_catalog, write_log,
+    BACK,
+    DAY,
+    LONG_SIZE,
+    TRUTH,
+    TRUTH_APPS,
+    TRUTH_REMOVED,
+    UA,
+    Req,
+    ingest,
+    scenario,
+    stats_json,
+    workspace_rules,
+    write_catalog,
+    write_log,
 )
 
 

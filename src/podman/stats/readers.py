@@ -236,15 +236,6 @@ class ReadReport:
     format: str = ""
 
 
-def _open(path: Path) -> IO[bytes]:
-    fh = path.open("rb")
-    magic = fh.read(2)
-    fh.seek(0)
-    if magic == b"\x1f\x8b":
-        return gzip.GzipFile(fileobj=fh)  # type: ignore[return-value]
-    return fh
-
-
 def _lines(stream: IO[bytes], report: ReadReport) -> Iterator[str]:
     try:
         for raw in stream:
@@ -255,8 +246,14 @@ def _lines(stream: IO[bytes], report: ReadReport) -> Iterator[str]:
 
 def read_hits(path: Path, fmt: str, report: ReadReport) -> Iterator[Hit]:
     """Every request in one log file (gz or plain); bad lines are counted in `report`."""
-    with _open(path) as stream:
-        yield from parse_lines(_lines(stream, report), fmt, report)
+    with path.open("rb") as raw:
+        magic = raw.read(2)
+        raw.seek(0)
+        if magic != b"\x1f\x8b":
+            yield from parse_lines(_lines(raw, report), fmt, report)
+            return
+        with gzip.GzipFile(fileobj=raw) as stream:
+            yield from parse_lines(_lines(stream, report), fmt, report)
 
 
 def parse_lines(lines: Iterator[str], fmt: str, report: ReadReport) -> Iterator[Hit]:
