@@ -25,6 +25,7 @@ class StatsConfig:
     prefix: str = ""
     endpoint_url: str = ""
     region: str = ""
+    addressing_style: str = ""  # "" = [storage] addressing_style
     datacenters: Path | None = None  # CIDR rules file: requests from these are not listeners
     allow: Path | None = None  # CIDR allow-list: busy shared IPs (campus, office) always count
     volume_limit: int = 40  # more distinct episodes from one IP in one UTC day = implausible
@@ -58,7 +59,8 @@ def load_stats_config(ws: WorkspaceConfig) -> StatsConfig:
         raise ConfigError(f"{where} must be a table")
     defaults = StatsConfig(root=ws.root)
     values: dict[str, Any] = {}
-    for key in ("window", "bucket", "prefix", "endpoint_url", "region", "agents_url", "geo_url",
+    for key in ("window", "bucket", "prefix", "endpoint_url", "region", "addressing_style",
+                "agents_url", "geo_url",
                 "datacenters", "allow", "publish", "volume_limit", "unknown_agent_min"):
         if key not in data:
             continue
@@ -78,6 +80,8 @@ def load_stats_config(ws: WorkspaceConfig) -> StatsConfig:
     for key in ("datacenters", "allow"):
         if key in values:
             values[key] = _inside(ws.root, values[key], where)
+    if values.get("addressing_style", "auto") not in ("auto", "path", "virtual"):
+        raise ConfigError(f"{where}: addressing_style must be auto, path or virtual")
     if values.get("volume_limit", 1) < 1:
         raise ConfigError(f"{where}: volume_limit must be at least 1")
     values["prefix"] = values.get("prefix", "").strip("/")

@@ -21,7 +21,8 @@ def pull_logs(ws: WorkspaceConfig, cfg: StatsConfig) -> IngestResult:
     storage = S3Storage(replace(
         ws.storage, backend="s3", bucket=cfg.bucket, prefix=cfg.prefix,
         endpoint_url=cfg.endpoint_url or ws.storage.endpoint_url,
-        region=cfg.region or ws.storage.region))
+        region=cfg.region or ws.storage.region,
+        addressing_style=cfg.addressing_style or ws.storage.addressing_style))
     objects = storage.list()
 
     def source(key: str) -> Source:
