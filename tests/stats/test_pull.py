@@ -10,7 +10,14 @@ import boto3
 
 from tests.fixtures.cli import run
 from tests.fixtures.logs import (
-    DAY, LONG_SIZE, UA, Req, cloudfront_line, s3_line, stats_json, write_catalog,
+    DAY,
+    LONG_SIZE,
+    UA,
+    Req,
+    cloudfront_line,
+    s3_line,
+    stats_json,
+    write_catalog,
 )
 from tests.fixtures.s3_server import SECRET_KEY, SeaweedS3
 

@@ -11,8 +11,19 @@ import pytest
 from tests.fixtures.cli import SHOW, run
 from tests.fixtures.http import QuietHandler, serving
 from tests.fixtures.logs import (
-    BACK, DAY, LONG_SIZE, TRUTH, UA, Req, ingest, make_mmdb, scenario, stats_json,
-    workspace_rules, write_catalog, write_log,
+    BACK,
+    DAY,
+    LONG_SIZE,
+    TRUTH,
+    UA,
+    Req,
+    ingest,
+    make_mmdb,
+    scenario,
+    stats_json,
+    workspace_rules,
+    write_catalog,
+    write_log,
 )
 
 
