@@ -13,9 +13,10 @@ from podman.stats.config import StatsConfig
 CSS = """
 body{font:16px/1.45 system-ui,sans-serif;margin:0 auto;max-width:56rem;padding:1rem;color:#111}
 h1{font-size:1.4rem}h2{font-size:1.1rem;margin-top:2rem}
-table{border-collapse:collapse;width:100%;font-variant-numeric:tabular-nums}
-td,th{padding:.25rem .4rem;border-bottom:1px solid #ddd;text-align:right}
-td:first-child,th:first-child{text-align:left;overflow-wrap:anywhere}
+table{border-collapse:collapse;width:100%;font-variant-numeric:tabular-nums;font-size:.9rem}
+td,th{padding:.25rem .3rem;border-bottom:1px solid #ddd;text-align:right;white-space:nowrap}
+td:first-child,th:first-child{text-align:left;white-space:normal;overflow-wrap:break-word;
+min-width:6rem}
 .wrap{overflow-x:auto}svg{width:100%;height:auto}.big{font-size:2rem;font-weight:700}
 p.m{color:#444;font-size:.9rem}
 """
@@ -71,7 +72,7 @@ def render_html(report: dict[str, Any]) -> str:
         "<h2>Daily downloads</h2>",
         _bars([(d["day"], d["downloads"]) for d in report["daily"]], "daily downloads"),
         "<h2>Episodes</h2>",
-        _table(("Episode", "Published", "All", "Day 1", "Day 7", "Day 30"), episodes),
+        _table(("Episode", "Published", "All", "1 d", "7 d", "30 d"), episodes),
         "<h2>Apps</h2>", _table(("App", "Downloads"), list(report["apps"].items())),
         "<h2>Devices</h2>", _table(("Device", "Downloads"), list(report["devices"].items())),
         "<h2>Platforms</h2>",
