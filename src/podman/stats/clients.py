@@ -86,17 +86,22 @@ class ClientResolver:
         return hit
 
     def _resolve(self, raw: str) -> tuple[str, str, bool, bool]:
-        canon = canonical_ip(raw)
-        digest = hmac.new(self.key, canon.encode(), hashlib.sha256).hexdigest()[:32]
         try:
             addr = ipaddress.ip_address(raw.strip().strip("[]"))
-        except ValueError:
+        except ValueError:  # kept (hashed as written) and counted like any client
+            addr = None
+        if isinstance(addr, ipaddress.IPv6Address):
+            canon = canonical_ip(raw)
+            addr = addr.ipv4_mapped or addr
+        else:
+            canon = raw.strip()
+        digest = hmac.new(self.key, canon.encode(), hashlib.sha256).hexdigest()[:32]
+        if addr is None:
             return digest, "", False, False
-        if isinstance(addr, ipaddress.IPv6Address) and addr.ipv4_mapped is not None:
-            addr = addr.ipv4_mapped
-        country = self.country(addr)
-        allowed = any(addr in net for net in self.allow)
-        dc = not allowed and any(addr in net for net in self.datacenters)
+        country = self.country(addr) if self.geo is not None else ""
+        allowed = bool(self.allow) and any(addr in net for net in self.allow)
+        dc = not allowed and bool(self.datacenters) and any(
+            addr in net for net in self.datacenters)
         return digest, country, dc, allowed
 
     def country(self, addr: ipaddress.IPv4Address | ipaddress.IPv6Address) -> str:

@@ -9,7 +9,7 @@ import urllib.parse
 import zlib
 from collections.abc import Iterator
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import IO
 
@@ -40,8 +40,20 @@ _MONTHS = {m: i for i, m in enumerate(
     ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"), 1)}
 
 
+_TIMES: dict[str, datetime] = {}
+
+
 def _clf_time(text: str) -> datetime:
-    """`10/Oct/2000:13:55:36 -0700` -> aware UTC datetime."""
+    """`10/Oct/2000:13:55:36 -0700` -> aware UTC datetime (cached: log lines share seconds)."""
+    hit = _TIMES.get(text)
+    if hit is None:
+        if len(_TIMES) > 100_000:
+            _TIMES.clear()
+        hit = _TIMES[text] = _parse_clf_time(text)
+    return hit
+
+
+def _parse_clf_time(text: str) -> datetime:
     try:
         day, mon, rest = text.split("/", 2)
         year, hh, mm, ss_zone = rest.split(":", 3)
@@ -51,8 +63,6 @@ def _clf_time(text: str) -> datetime:
         local = datetime(int(year), _MONTHS[mon], int(day), int(hh), int(mm), int(ss), tzinfo=UTC)
     except (ValueError, KeyError, IndexError) as exc:
         raise BadLine(f"bad time {text!r}") from exc
-    from datetime import timedelta
-
     return local - timedelta(minutes=offset)
 
 
@@ -65,7 +75,8 @@ def _opt_int(text: str) -> int | None:
 
 
 def _clean_path(raw: str) -> str:
-    return urllib.parse.unquote(raw.split("?", 1)[0])
+    path = raw.split("?", 1)[0]
+    return urllib.parse.unquote(path) if "%" in path else path
 
 
 _RANGE = re.compile(r"bytes=(\d+)-(\d*)$")

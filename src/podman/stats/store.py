@@ -117,11 +117,14 @@ def _clean(text: str) -> str:
 def _write_tsv(path: Path, hits: Iterable[Hit], resolver: ClientResolver) -> int:
     count = 0
     resolve = resolver.resolve
+    last_ts, stamp = None, ""
     with path.open("w", encoding="utf-8", newline="\n") as fh:
         write = fh.write
         for h in hits:
             client, country, dc, allow = resolve(h.ip)
-            write(f"{h.ts.strftime('%Y-%m-%d %H:%M:%S.%f')}\t{client}\t{country}\t"
+            if h.ts != last_ts:
+                last_ts, stamp = h.ts, h.ts.strftime("%Y-%m-%d %H:%M:%S.%f")
+            write(f"{stamp}\t{client}\t{country}\t"
                   f"{'true' if dc else 'false'}\t{'true' if allow else 'false'}\t"
                   f"{_clean(h.method)}\t{h.status}\t{_clean(h.path)}\t{h.bytes}\t"
                   f"{NULL if h.range_start is None else h.range_start}\t"
