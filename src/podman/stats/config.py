@@ -80,7 +80,7 @@ def load_stats_config(ws: WorkspaceConfig) -> StatsConfig:
     for key in ("datacenters", "allow"):
         if key in values:
             values[key] = _inside(ws.root, values[key], where)
-    if values.get("addressing_style", "auto") not in ("auto", "path", "virtual"):
+    if values.get("addressing_style", "") not in ("", "auto", "path", "virtual"):
         raise ConfigError(f"{where}: addressing_style must be auto, path or virtual")
     if values.get("volume_limit", 1) < 1:
         raise ConfigError(f"{where}: volume_limit must be at least 1")
