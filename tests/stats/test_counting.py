@@ -19,16 +19,8 @@ from tests.fixtures.logs import (
     ingest,
     scenario,
     stats_json,
-    workspace_rules,
-    write_catalog,
     write_log,
 )
-
-
-@pytest.fixture
-def catalog_ws(workspace: Path):
-    workspace_rules(workspace)
-    return workspace, write_catalog(workspace)
 
 
 def per_episode(report: dict) -> dict[str, int]:

@@ -18,15 +18,13 @@ from tests.fixtures.logs import (
     ingest,
     scenario,
     stats_json,
-    workspace_rules,
     write_catalog,
     write_log,
 )
 
 
-def test_folder_of_logs_gz_and_plain_read_once(workspace: Path, tmp_path: Path) -> None:
-    workspace_rules(workspace)
-    cat = write_catalog(workspace)
+def test_folder_of_logs_gz_and_plain_read_once(catalog_ws, tmp_path: Path) -> None:
+    workspace, cat = catalog_ws
     reqs = scenario(cat)
     logs = tmp_path / "logs"
     half = len(reqs) // 2

@@ -21,16 +21,14 @@ from tests.fixtures.logs import (
     make_mmdb,
     scenario,
     stats_json,
-    workspace_rules,
     write_catalog,
     write_log,
 )
 
 
 @pytest.fixture
-def counted(workspace: Path, tmp_path: Path) -> Path:
-    workspace_rules(workspace)
-    cat = write_catalog(workspace)
+def counted(catalog_ws, tmp_path: Path) -> Path:
+    workspace, cat = catalog_ws
     ingest(workspace, write_log(tmp_path / "a.log", scenario(cat), "podman"))
     return workspace
 

@@ -145,11 +145,16 @@ def agents() -> None:
 @click.pass_context
 def agents_update(ctx: click.Context, workspace: Path | None, url: str | None) -> None:
     """Download the OPAWG user-agents v2 pattern files into the workspace."""
-    from podman.stats.fetch import update_agents
+    count = _update(ctx, workspace, "update_agents", url, "agents_url")
+    click.echo(f"OPAWG user agents: {count} patterns")
+
+
+def _update(ctx: click.Context, workspace: Path | None, what: str, url: str | None,
+            default: str) -> int:
+    from podman.stats import fetch
 
     _ws, cfg = _cfg(ctx, _ws_of(ctx, workspace))
-    count = update_agents(cfg, url or cfg.agents_url)
-    click.echo(f"OPAWG user agents: {count} patterns")
+    return getattr(fetch, what)(cfg, url or getattr(cfg, default))
 
 
 @stats.group(context_settings=CONTEXT)
@@ -164,8 +169,5 @@ def geo() -> None:
 @click.pass_context
 def geo_update(ctx: click.Context, workspace: Path | None, url: str | None) -> None:
     """Download the country database (an .mmdb, e.g. geo-whois-asn-country or DB-IP Lite)."""
-    from podman.stats.fetch import update_geo
-
-    _ws, cfg = _cfg(ctx, _ws_of(ctx, workspace))
-    size = update_geo(cfg, url or cfg.geo_url)
+    size = _update(ctx, workspace, "update_geo", url, "geo_url")
     click.echo(f"country database: {size} bytes")

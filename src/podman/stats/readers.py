@@ -66,6 +66,11 @@ def _parse_clf_time(text: str) -> datetime:
     return local - timedelta(minutes=offset)
 
 
+def _dash(text: str | None) -> str:
+    """A log field where `-` (or nothing) means empty."""
+    return "" if text is None or text == "-" else text
+
+
 def _int(text: str) -> int:
     return 0 if text in ("-", "") else int(text)
 
@@ -111,9 +116,8 @@ def parse_s3(line: str) -> Hit:
         sent = _int(m["sent"])
     except ValueError as exc:
         raise BadLine(str(exc)) from None
-    ua = m["ua"] or ""
     return Hit(_clf_time(m["time"]), m["ip"], method.upper(), path, status, sent, None, None,
-               "" if ua == "-" else ua, "" if m["referer"] in (None, "-") else m["referer"])
+               _dash(m["ua"]), _dash(m["referer"]))
 
 
 # -- combined (nginx/Apache) ---------------------------------------------------------------
@@ -129,11 +133,9 @@ def parse_combined(line: str) -> Hit:
     request = m["request"].split(" ")
     if len(request) < 2:
         raise BadLine(f"bad request {m['request']!r}")
-    ua = m["ua"] or ""
-    referer = m["referer"] or ""
     return Hit(_clf_time(m["time"]), m["ip"], request[0].upper(), _clean_path(request[1]),
-               int(m["status"]), _int(m["sent"]), None, None, "" if ua == "-" else ua,
-               "" if referer == "-" else referer)
+               int(m["status"]), _int(m["sent"]), None, None, _dash(m["ua"]),
+               _dash(m["referer"]))
 
 
 # -- CloudFront standard logs (v1; v2 in W3C or JSON output) -------------------------------
