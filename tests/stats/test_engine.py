@@ -51,3 +51,16 @@ def test_store_layout_is_hive_partitioned_by_utc_day(workspace: Path, tmp_path: 
                                     "path", "bytes", "range_start", "range_end", "ua",
                                     "referer", "day"]
     assert stats_json(workspace)["downloads"] > 0
+
+
+def test_damaged_store_is_one_line_exit_1(workspace: Path, tmp_path: Path) -> None:
+    from tests.fixtures.cli import run
+
+    cat = write_catalog(workspace)
+    ingest(workspace, write_log(tmp_path / "a.log", scenario(cat), "podman"))
+    [part] = list((workspace / ".podman/stats/requests/day=2025-03-16").iterdir())
+    part.write_bytes(b"PAR1 not really parquet")
+    result = run("stats", "-C", workspace)
+    assert result.exit_code == 1
+    assert "cannot count" in result.stderr and "ingest the logs again" in result.stderr
+    assert "internal error" not in result.stderr

@@ -7,6 +7,7 @@ from datetime import datetime
 from importlib import resources
 from typing import Any
 
+from podman.core.errors import PodmanError
 from podman.stats.agents import Agent
 from podman.stats.episodes import EpisodeFacts
 from podman.stats.store import COLUMNS, Store
@@ -50,7 +51,16 @@ def run(store: Store, facts: list[EpisodeFacts], classify_ua, map_paths,
     are called once per distinct user agent and path."""
     import duckdb
 
-    con = duckdb.connect()
+    try:
+        return _run(duckdb.connect(), store, facts, classify_ua, map_paths, settings)
+    except duckdb.Error as exc:  # a damaged Parquet file, a full disk
+        first = str(exc).splitlines()[0]
+        raise PodmanError(f"{store.requests}: cannot count: {first}",
+                          f"delete {store.folder} and ingest the logs again") from None
+
+
+def _run(con, store: Store, facts: list[EpisodeFacts], classify_ua, map_paths,
+         settings: Settings) -> dict[str, list[tuple[Any, ...]]]:
     con.execute("SET TimeZone = 'UTC'")
     if store.has_data():
         con.execute(f"CREATE VIEW requests AS SELECT * EXCLUDE (day) FROM "
