@@ -62,6 +62,8 @@ def run(store: Store, facts: list[EpisodeFacts], classify_ua, map_paths,
 def _run(con, store: Store, facts: list[EpisodeFacts], classify_ua, map_paths,
          settings: Settings) -> dict[str, list[tuple[Any, ...]]]:
     con.execute("SET TimeZone = 'UTC'")
+    # a large store spills to disk inside the store (cleaned like any tmp-*), never the cwd
+    con.execute(f"SET temp_directory = '{store.folder / 'tmp-duckdb'}'")
     if store.has_data():
         con.execute(f"CREATE VIEW requests AS SELECT * EXCLUDE (day) FROM "
                     f"read_parquet('{store.parquet_glob()}', hive_partitioning = true, "
