@@ -29,7 +29,8 @@ def _cfg(ctx: click.Context, workspace: Path | None):
 def stats(ctx: click.Context, workspace: Path | None, show: str | None, since: str | None,
           until: str | None, as_json: bool, html_file: Path | None) -> None:
     """Downloads per episode, app and country, counted from your access logs by the IAB Tech
-    Lab Podcast Measurement Guidelines v2.3. Read logs first with `podman stats ingest`."""
+    Lab Podcast Technical Measurement Guidelines v2.3. Read logs first with `podman stats
+    ingest` (or `pull`); `podman stats methodology` says exactly what counts."""
     if ctx.invoked_subcommand is not None:
         ctx.obj = {**(ctx.obj or {}), "stats_workspace": workspace}
         return
