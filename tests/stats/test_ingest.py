@@ -122,3 +122,15 @@ def test_killed_ingest_leftovers_are_cleaned(workspace: Path, tmp_path: Path) ->
     ingest(workspace, write_log(tmp_path / "a.log", [Req(DAY, "192.0.2.1", UA["overcast"],
                                                          cat.long.audio.key)], "podman"))
     assert not leftover.exists()
+
+
+def test_workspace_path_with_a_quote(tmp_path: Path) -> None:
+    from tests.fixtures.cli import INIT_ARGS
+
+    root = tmp_path / "it's mine"
+    assert run("init", root, *INIT_ARGS).exit_code == 0
+    cat = write_catalog(root)
+    ingest(root, write_log(tmp_path / "a.log", [Req(DAY, "192.0.2.1", UA["overcast"],
+                                                    cat.long.audio.key, sent=LONG_SIZE)],
+                           "podman"))
+    assert stats_json(root)["downloads"] == 1

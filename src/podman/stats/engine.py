@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 from importlib import resources
@@ -10,7 +11,7 @@ from typing import Any
 from podman.core.errors import PodmanError
 from podman.stats.agents import Agent
 from podman.stats.episodes import EpisodeFacts
-from podman.stats.store import COLUMNS, Store
+from podman.stats.store import COLUMNS, Store, sql_string
 
 PIPELINE = ("classify.sql", "{window}", "downloads.sql")
 REPORTS = ("episodes", "daily", "agents", "countries", "listeners", "funnel", "unknown_agents",
@@ -45,7 +46,11 @@ def _naive(dt: datetime) -> datetime:
     return dt.replace(tzinfo=None)
 
 
-def run(store: Store, facts: list[EpisodeFacts], classify_ua, map_paths,
+ClassifyUA = Callable[[str], Agent]
+MapPaths = Callable[[list[str]], dict[str, str]]
+
+
+def run(store: Store, facts: list[EpisodeFacts], classify_ua: ClassifyUA, map_paths: MapPaths,
         settings: Settings) -> dict[str, list[tuple[Any, ...]]]:
     """Classify, window and count; `classify_ua(ua) -> Agent`, `map_paths(paths) -> {p: guid}`
     are called once per distinct user agent and path."""
@@ -59,14 +64,14 @@ def run(store: Store, facts: list[EpisodeFacts], classify_ua, map_paths,
                           f"delete {store.folder} and ingest the logs again") from None
 
 
-def _run(con, store: Store, facts: list[EpisodeFacts], classify_ua, map_paths,
-         settings: Settings) -> dict[str, list[tuple[Any, ...]]]:
+def _run(con: Any, store: Store, facts: list[EpisodeFacts], classify_ua: ClassifyUA,
+         map_paths: MapPaths, settings: Settings) -> dict[str, list[tuple[Any, ...]]]:
     con.execute("SET TimeZone = 'UTC'")
     # a large store spills to disk inside the store (cleaned like any tmp-*), never the cwd
-    con.execute(f"SET temp_directory = '{store.folder / 'tmp-duckdb'}'")
+    con.execute(f"SET temp_directory = {sql_string(store.folder / 'tmp-duckdb')}")
     if store.has_data():
         con.execute(f"CREATE VIEW requests AS SELECT * EXCLUDE (day) FROM "
-                    f"read_parquet('{store.parquet_glob()}', hive_partitioning = true, "
+                    f"read_parquet({sql_string(store.parquet_glob())}, hive_partitioning = true, "
                     f"union_by_name = true)")
     else:
         con.execute(f"CREATE TABLE requests ({COLUMNS})")
@@ -85,7 +90,7 @@ def _run(con, store: Store, facts: list[EpisodeFacts], classify_ua, map_paths,
                 "platform VARCHAR, reason VARCHAR)")
     rows = []
     for ua in uas:
-        agent: Agent = classify_ua(ua or "")
+        agent = classify_ua(ua or "")
         rows.append((ua, agent.app, agent.device, agent.platform, agent.reason))
     if rows:
         con.executemany("INSERT INTO agents VALUES (?, ?, ?, ?, ?)", rows)

@@ -37,6 +37,11 @@ class Ingested:
     truncated: str = ""
 
 
+def sql_string(value: object) -> str:
+    """A SQL string literal (paths with quotes in them stay one literal)."""
+    return "'" + str(value).replace("'", "''") + "'"
+
+
 def source_id(name: str) -> str:
     return hashlib.sha256(name.encode()).hexdigest()[:16]
 
@@ -90,10 +95,10 @@ class Store:
                 con = duckdb.connect()
                 cols = ", ".join(f"'{k}': '{v}'" for k, v in _COLUMN_TYPES.items())
                 con.execute(
-                    f"COPY (SELECT *, CAST(ts AS DATE) AS day FROM read_csv('{tsv}', "
+                    f"COPY (SELECT *, CAST(ts AS DATE) AS day FROM read_csv({sql_string(tsv)}, "
                     f"delim='\t', quote='', escape='', header=false, nullstr='\\N', "
-                    f"columns={{{cols}}})) TO '{out}' (FORMAT parquet, PARTITION_BY (day), "
-                    f"FILENAME_PATTERN '{sid}_{{i}}')")
+                    f"columns={{{cols}}})) TO {sql_string(out)} (FORMAT parquet, "
+                    f"PARTITION_BY (day), FILENAME_PATTERN '{sid}_{{i}}')")
                 con.close()
             for old in self.requests.glob(f"*/{sid}_*.parquet"):
                 old.unlink()
