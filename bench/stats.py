@@ -112,7 +112,8 @@ def usage() -> dict[str, float]:
     worker processes (user + system)."""
     me = resource.getrusage(resource.RUSAGE_SELF)
     kids = resource.getrusage(resource.RUSAGE_CHILDREN)
-    return {"rss_mib": max(me.ru_maxrss, kids.ru_maxrss) / 1024,
+    return {"rss_mib": max(me.ru_maxrss, kids.ru_maxrss) / 1024, "rss_self_mib":
+            me.ru_maxrss / 1024, "rss_workers_mib": kids.ru_maxrss / 1024,
             "cpu_s": me.ru_utime + me.ru_stime + kids.ru_utime + kids.ru_stime}
 
 
@@ -145,6 +146,8 @@ def main() -> None:
         print(f"  podman total                       {total:7.1f} s "
               f"{ours['lines'] / total:>11,.0f} lines/s  peak RSS {ours['rss_mib']:6.0f} MiB  "
               f"CPU {ours['cpu_s']:6.1f} s")
+        print(f"  (peak RSS of the counting process {ours['rss_self_mib']:.0f} MiB, of the "
+              f"largest ingest worker {ours['rss_workers_mib']:.0f} MiB)")
         print(f"  ratio to the DuckDB read floor: {total / floor['read_s']:.1f}x the wall time, "
               f"{ours['cpu_s'] / floor['cpu_s']:.1f}x the CPU time "
               "(wall times move with the machine's load; CPU times less)")

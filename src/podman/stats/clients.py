@@ -14,6 +14,7 @@ from podman.core.errors import BadInput
 from podman.core.fsio import atomic_write
 
 Network = ipaddress.IPv4Network | ipaddress.IPv6Network
+CACHE_LIMIT = 200_000
 
 
 def workspace_key(path: Path) -> bytes:
@@ -82,6 +83,8 @@ class ClientResolver:
     def resolve(self, raw: str) -> tuple[str, str, bool, bool]:
         hit = self.cache.get(raw)
         if hit is None:
+            if len(self.cache) >= CACHE_LIMIT:  # bounded memory for logs with many clients
+                self.cache.clear()
             hit = self.cache[raw] = self._resolve(raw)
         return hit
 

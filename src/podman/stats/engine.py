@@ -67,6 +67,7 @@ def run(store: Store, facts: list[EpisodeFacts], classify_ua: ClassifyUA, map_pa
 def _run(con: Any, store: Store, facts: list[EpisodeFacts], classify_ua: ClassifyUA,
          map_paths: MapPaths, settings: Settings) -> dict[str, list[tuple[Any, ...]]]:
     con.execute("SET TimeZone = 'UTC'")
+    con.execute("SET preserve_insertion_order = false")
     # a large store spills to disk inside the store (cleaned like any tmp-*), never the cwd
     con.execute(f"SET temp_directory = {sql_string(store.folder / 'tmp-duckdb')}")
     if store.has_data():

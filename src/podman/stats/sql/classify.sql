@@ -33,7 +33,8 @@ WITH joined AS (
     GROUP BY client, day
     HAVING COUNT(DISTINCT guid) > (SELECT MAX(volume_limit) FROM settings)
 )
-SELECT s.ts, s.day, s.client, s.country, s.ua, s.guid, s.bytes, s.path,
+SELECT s.ts, s.day, s.client, s.country, s.ua, s.guid, s.bytes,
+       CASE WHEN s.stage = 'unknown_object' THEN s.path END AS path,
        CASE
            WHEN s.stage <> 'candidate' THEN s.stage
            WHEN h.client IS NOT NULL THEN 'volume'
