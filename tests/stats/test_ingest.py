@@ -134,3 +134,26 @@ def test_workspace_path_with_a_quote(tmp_path: Path) -> None:
                                                     cat.long.audio.key, sent=LONG_SIZE)],
                            "podman"))
     assert stats_json(root)["downloads"] == 1
+
+
+def test_ingest_from_a_script_without_a_main_file(catalog_ws, tmp_path: Path) -> None:
+    """`python -` has no main module workers could import: the logs are read in-process."""
+    import subprocess
+    import sys
+
+    workspace, cat = catalog_ws
+    reqs = scenario(cat)
+    write_log(tmp_path / "logs" / "a.log", reqs[:50], "podman")
+    write_log(tmp_path / "logs" / "b.log", reqs[50:], "podman")
+    script = ("from pathlib import Path\n"
+              "from podman.core.config import load_workspace\n"
+              "from podman.stats.config import load_stats_config\n"
+              "from podman.stats.ingest import ingest_paths\n"
+              f"ws = load_workspace(Path({str(workspace)!r}))\n"
+              f"r = ingest_paths(load_stats_config(ws), [Path({str(tmp_path / 'logs')!r})])\n"
+              "print(len(r.read), sum(i.requests for i in r.read))\n")
+    out = subprocess.run([sys.executable, "-"], input=script, capture_output=True, text=True,
+                         cwd=tmp_path, timeout=300)
+    assert out.returncode == 0, out.stderr
+    assert out.stdout.split() == ["2", str(len(reqs))]
+    assert stats_json(workspace)["downloads"] == sum(TRUTH.values()) + BACK

@@ -13,6 +13,7 @@ from podman.stats.agents import Agent
 from podman.stats.episodes import EpisodeFacts
 from podman.stats.store import COLUMNS, Store, sql_string
 
+MEMORY_LIMIT = "1GB"
 PIPELINE = ("classify.sql", "{window}", "downloads.sql")
 REPORTS = ("episodes", "daily", "agents", "countries", "listeners", "funnel", "unknown_agents",
            "unmatched")
@@ -68,8 +69,10 @@ def _run(con: Any, store: Store, facts: list[EpisodeFacts], classify_ua: Classif
          map_paths: MapPaths, settings: Settings) -> dict[str, list[tuple[Any, ...]]]:
     con.execute("SET TimeZone = 'UTC'")
     con.execute("SET preserve_insertion_order = false")
-    # a large store spills to disk inside the store (cleaned like any tmp-*), never the cwd
+    # bounded memory: a large store spills to disk inside the store (cleaned like any tmp-*),
+    # never into the working directory
     con.execute(f"SET temp_directory = {sql_string(store.folder / 'tmp-duckdb')}")
+    con.execute(f"SET memory_limit = '{MEMORY_LIMIT}'")
     if store.has_data():
         con.execute(f"CREATE VIEW requests AS SELECT * EXCLUDE (day) FROM "
                     f"read_parquet({sql_string(store.parquet_glob())}, hive_partitioning = true, "

@@ -6,6 +6,7 @@ import os
 import shutil
 import tempfile
 from collections.abc import Callable, Iterable
+from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -73,12 +74,16 @@ def ingest_sources(cfg: StatsConfig, sources: Iterable[Source], fmt: str = "auto
         workers = min(workers or os.cpu_count() or 1, len(todo), MAX_WORKERS)
         tmp = Path(tempfile.mkdtemp(prefix="tmp-", dir=store.folder))
         try:
-            if workers <= 1:
-                for i, (name, identity, fetch) in enumerate(todo):
+            if workers > 1:
+                try:
+                    _parallel(cfg, store, state, result, todo, fmt, workers, tmp)
+                except BrokenProcessPool:  # no worker could start (e.g. `python -` has no
+                    pass  # importable main module): read what is left in this process
+            read = {r.name for r in result.read}
+            for i, (name, identity, fetch) in enumerate(todo):
+                if name not in read:
                     done = ingest_file(store, fetch(_slot(tmp, i)), fmt, resolver, name, identity)
                     _record(store, state, result, done)
-            else:
-                _parallel(cfg, store, state, result, todo, fmt, workers, tmp)
         finally:
             shutil.rmtree(tmp, ignore_errors=True)
     return result
@@ -90,7 +95,7 @@ _WORKER: dict[str, object] = {}
 
 def _slot(tmp: Path, i: int) -> Path:
     folder = tmp / str(i)
-    folder.mkdir()
+    folder.mkdir(exist_ok=True)
     return folder
 
 
