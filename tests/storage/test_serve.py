@@ -131,3 +131,34 @@ def test_parse_range(header: str, size: int, expected: tuple[int, int]) -> None:
 def test_parse_range_rejects(header: str) -> None:
     with pytest.raises(ValueError):
         parse_range(header, 10)
+
+
+def test_access_log_records_each_request(workspace: Path, episode_mp3s: list[Path],
+                                         tmp_path: Path) -> None:
+    """`--access-log`: one JSON line per request in the `podman stats` schema."""
+    import json
+
+    from podman.storage.serve import AccessLog
+
+    assert run("add", "-C", workspace, episode_mp3s[0], "--date", "2025-03-14").exit_code == 0
+    [ep] = load_show_episodes(workspace / "feeds" / SHOW)
+    path = f"/media/{ep.audio.key}"
+    log = AccessLog(tmp_path / "access.log")
+    server = make_server(load_workspace(workspace), "127.0.0.1", 0, log)
+    ua = {"User-Agent": "Overcast/3.0 (+http://overcast.fm/; iOS podcast app)"}
+    with running(server):
+        port = server.server_port
+        request(port, "GET", path + "?from=rss", {**ua, "Range": "bytes=0-1"})
+        resp, _ = request(port, "GET", path, ua)
+        request(port, "HEAD", path, ua)
+        request(port, "GET", path, {**ua, "If-None-Match": resp.getheader("ETag")})
+        request(port, "GET", "/nope.mp3", ua)
+    log.close()
+    lines = [json.loads(line) for line in (tmp_path / "access.log").read_text().splitlines()]
+    size = ep.audio.bytes
+    assert [(r["method"], r["status"], r["bytes"], r["range_start"], r["range_end"])
+            for r in lines] == [("GET", 206, 2, 0, 1), ("GET", 200, size, None, None),
+                                ("HEAD", 200, 0, None, None), ("GET", 304, 0, None, None),
+                                ("GET", 404, 0, None, None)]
+    assert lines[0]["path"] == path and lines[0]["ip"] == "127.0.0.1"
+    assert all(r["ua"].startswith("Overcast/3.0") and r["time"].endswith("Z") for r in lines)

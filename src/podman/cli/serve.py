@@ -17,13 +17,17 @@ from podman.cli.table import CONTEXT
 @click.option("--host", default="127.0.0.1", show_default=True,
               help="Address to listen on; 0.0.0.0 lets phones on your network subscribe "
                    "(set PODMAN_BASE_URL to this machine's address and rebuild).")
+@click.option("--access-log", "access_log", type=click.Path(dir_okay=False, path_type=Path),
+              help="Append one JSON line per request to FILE (read by `podman stats ingest`).")
 @click.pass_context
-def serve(ctx: click.Context, workspace: Path | None, port: int, host: str) -> None:
+def serve(ctx: click.Context, workspace: Path | None, port: int, host: str,
+          access_log: Path | None) -> None:
     """Preview server for public/ and the local media, with HEAD and byte ranges."""
-    from podman.storage.serve import make_server
+    from podman.storage.serve import AccessLog, make_server
 
     ws = load_ws(ctx, workspace)
-    server = make_server(ws, host, port)
+    log = AccessLog(access_log) if access_log is not None else None
+    server = make_server(ws, host, port, log)
     click.echo(f"serving {ws.public_dir} and {ws.storage.path} on "
                f"http://{host}:{server.server_port}/ (Ctrl-C stops)", err=True)
     try:
@@ -32,3 +36,5 @@ def serve(ctx: click.Context, workspace: Path | None, port: int, host: str) -> N
         click.echo("stopped", err=True)
     finally:
         server.server_close()
+        if log is not None:
+            log.close()

@@ -24,6 +24,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "serve": ("serve:serve", "Preview server for public/ and the local media."),
     "publish": ("publish:publish", "Upload the changed files of public/, feeds last."),
     "doctor": ("publish:doctor", "Check storage: credentials, bucket, public_url serving."),
+    "stats": ("stats:stats", "Downloads counted from your access logs (IAB v2.3), by episode."),
 }
 
 # What click prints for `podman --help` at 80 columns; a test keeps the two equal.

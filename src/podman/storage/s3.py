@@ -220,6 +220,13 @@ class S3Storage:
     def open(self, key: str) -> Path | None:
         return None  # remote: readers go through public_url
 
+    def get_file(self, key: str, dest: Path) -> None:
+        """Download one object to a local file (log objects for `podman stats pull`)."""
+        try:
+            self.client.download_file(self.bucket, self._full(key), str(dest))
+        except Exception as exc:
+            raise self._error(exc, f"download of {key}") from exc
+
     # -- helpers --------------------------------------------------------------------------
     def _check_stored(self, key: str, size: int) -> None:
         """The server must hold exactly the bytes we sent; otherwise remove what it has."""

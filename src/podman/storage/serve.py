@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import json
 import os
 import re
+import threading
 import urllib.parse
+from datetime import UTC, datetime
 from email.utils import formatdate
 from http import HTTPStatus
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -42,7 +45,33 @@ def media_mount(ws: WorkspaceConfig) -> str:
     return (path or "/media") + "/"
 
 
-def make_handler(public: Path, media: Path | None, mount: str) -> type[BaseHTTPRequestHandler]:
+class AccessLog:
+    """`podman serve --access-log FILE`: one JSON object a line, the `podman stats` schema."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        self.lock = threading.Lock()
+        try:
+            self.fh = path.open("a", encoding="utf-8", buffering=1)
+        except OSError as exc:
+            raise PodmanError(f"{path}: cannot open the access log: {exc.strerror}") from exc
+
+    def write(self, *, ip: str, method: str, path: str, status: int, sent: int,
+              start: int | None, end: int | None, ua: str, referer: str) -> None:
+        now = datetime.now(UTC)
+        record = {"time": now.strftime("%Y-%m-%dT%H:%M:%S.") + f"{now.microsecond // 1000:03d}Z",
+                  "ip": ip, "method": method, "path": path, "status": status, "bytes": sent,
+                  "range_start": start, "range_end": end, "ua": ua, "referer": referer}
+        line = json.dumps(record, ensure_ascii=False) + "\n"
+        with self.lock:
+            self.fh.write(line)
+
+    def close(self) -> None:
+        self.fh.close()
+
+
+def make_handler(public: Path, media: Path | None, mount: str,
+                 access_log: AccessLog | None = None) -> type[BaseHTTPRequestHandler]:
     class Handler(BaseHTTPRequestHandler):
         server_version = "podman-serve"
         protocol_version = "HTTP/1.1"
@@ -71,10 +100,20 @@ def make_handler(public: Path, media: Path | None, mount: str) -> type[BaseHTTPR
         def do_GET(self) -> None:  # noqa: N802
             self.respond(head=False)
 
+        def access(self, status: int, sent: int = 0, start: int | None = None,
+                   end: int | None = None) -> None:
+            if access_log is not None:
+                access_log.write(
+                    ip=self.client_address[0], method=self.command,
+                    path=urllib.parse.urlsplit(self.path).path, status=int(status), sent=sent,
+                    start=start, end=end, ua=self.headers.get("User-Agent", ""),
+                    referer=self.headers.get("Referer", ""))
+
         def respond(self, head: bool) -> None:
             target, is_media = self.resolve()
             if target is None:
                 self.send_error(HTTPStatus.NOT_FOUND)
+                self.access(HTTPStatus.NOT_FOUND)
                 return
             stat = target.stat()
             size = stat.st_size
@@ -85,6 +124,7 @@ def make_handler(public: Path, media: Path | None, mount: str) -> type[BaseHTTPR
                 self.send_header("ETag", etag)
                 self.send_header("Content-Length", "0")
                 self.end_headers()
+                self.access(HTTPStatus.NOT_MODIFIED)
                 return
             if self.headers.get("Range") and _RANGE.match(self.headers["Range"].strip()):
                 # RFC 9110: a Range we do not support (several ranges, other units) is ignored
@@ -96,6 +136,7 @@ def make_handler(public: Path, media: Path | None, mount: str) -> type[BaseHTTPR
                     self.send_header("Content-Range", f"bytes */{size}")
                     self.send_header("Content-Length", "0")
                     self.end_headers()
+                    self.access(HTTPStatus.REQUESTED_RANGE_NOT_SATISFIABLE)
                     return
             length = max(0, end - start + 1)
             self.send_response(status)
@@ -109,28 +150,34 @@ def make_handler(public: Path, media: Path | None, mount: str) -> type[BaseHTTPR
             if status == HTTPStatus.PARTIAL_CONTENT:
                 self.send_header("Content-Range", f"bytes {start}-{end}/{size}")
             self.end_headers()
+            ranged = status == HTTPStatus.PARTIAL_CONTENT
             if head:
+                self.access(status, 0, start if ranged else None, end if ranged else None)
                 return
-            with target.open("rb") as fh:
-                fh.seek(start)
-                remaining = length
-                while remaining > 0:
-                    chunk = fh.read(min(CHUNK, remaining))
-                    if not chunk:
-                        break
-                    try:
-                        self.wfile.write(chunk)
-                    except (BrokenPipeError, ConnectionResetError):
-                        return
-                    remaining -= len(chunk)
+            remaining = length
+            try:
+                with target.open("rb") as fh:
+                    fh.seek(start)
+                    while remaining > 0:
+                        chunk = fh.read(min(CHUNK, remaining))
+                        if not chunk:
+                            break
+                        try:
+                            self.wfile.write(chunk)
+                        except (BrokenPipeError, ConnectionResetError):
+                            return
+                        remaining -= len(chunk)
+            finally:  # what was really sent, also when the listener went away early
+                self.access(status, length - remaining, start if ranged else None,
+                            end if ranged else None)
 
     return Handler
 
 
-def make_server(ws: WorkspaceConfig, host: str = "127.0.0.1",
-                port: int = 8000) -> ThreadingHTTPServer:
+def make_server(ws: WorkspaceConfig, host: str = "127.0.0.1", port: int = 8000,
+                access_log: AccessLog | None = None) -> ThreadingHTTPServer:
     media = ws.storage.path if ws.storage.backend == "local" else None
-    handler = make_handler(ws.public_dir, media, media_mount(ws))
+    handler = make_handler(ws.public_dir, media, media_mount(ws), access_log)
     try:
         server = ThreadingHTTPServer((host, port), handler)
     except OSError as exc:
