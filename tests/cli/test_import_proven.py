@@ -5,6 +5,7 @@ downloads, failures reported (exit 1) and retried, then built, checked, and prov
 from __future__ import annotations
 
 import tomllib
+from datetime import UTC, datetime
 from pathlib import Path
 
 from lxml import etree
@@ -34,7 +35,8 @@ def test_quirk_feed_imported_with_downloads_passes_check_and_against(
     first = run("-C", workspace, "import", source, "--show", "old")
     assert first.exit_code == 1, first.output
     assert f"{old_host.url('/missing.mp3')}: HTTP 404" in first.stderr
-    assert old_host.url("/page.mp3") in first.stderr  # an HTML page, not audio
+    assert (f"{old_host.url('/page.mp3')}: an HTML page (text/html) where audio should be"
+            in first.stderr)
     folder = workspace / "feeds" / "old"
     assert {e.guid for e in load_show_episodes(folder)}.isdisjoint({GUID_MISSING, GUID_HTML})
 
@@ -60,17 +62,25 @@ def test_quirk_feed_imported_with_downloads_passes_check_and_against(
     assert check.exit_code == 0, check.output
     assert " error" not in check.output
 
-    # every old GUID verbatim (the repeated one once, the text post not at all)
-    old_guids = list(dict.fromkeys(guids_of(old_host.feed())))
-    old_guids.remove("text-post")
-    built = guids_of(feed.read_bytes())
-    assert set(old_guids) <= set(built) and len(built) == len(old_guids) + 1  # + the GUID-less
+    # every old GUID verbatim, in the old order (the repeated one once, the text post not at
+    # all); the GUID-less item is known by its old enclosure URL
+    expected = list(dict.fromkeys(guids_of(old_host.feed())))
+    expected.remove("text-post")
+    expected.insert(1, old_host.url("/redirect.mp3/") + old_host.base[7:] + "/r1/b.mp3")
+    assert guids_of(feed.read_bytes()) == expected
 
-    proof = run("-C", workspace, "check", "--show", "old", "--against", old_host.url("/feed.xml"))
+    day_before = datetime.now(UTC).date()
+    proof = run("-C", workspace, "check", "--show", "old", "--against", source)
     assert proof.exit_code == 0, proof.output
+    assert " error" not in proof.output
+    # what the old feed itself gets wrong is said, once each, as warnings
+    assert proof.output.count("[against-old-duplicate] item ep-4 & <friends>:") == 1
+    assert "[against-no-enclosure] item text-post:" in proof.output
+    assert "leaves 2 id(s) entity-escaped" in proof.output
     assert "[import] verified" in proof.output
     show = tomllib.loads((folder / "show.toml").read_text())
-    assert show["import"]["verified_against"] == old_host.url("/feed.xml")
+    assert show["import"]["verified_against"] == source
+    assert show["import"]["verified"] in {day_before, datetime.now(UTC).date()}
     assert show["locked"] is True
     assert run("-C", workspace, "build", "--now", NOW).exit_code == 0
     assert locked_of(feed.read_bytes()) == "yes"
