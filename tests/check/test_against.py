@@ -151,3 +151,75 @@ def test_numbers_and_guid_under_the_older_podcast_namespace_uri() -> None:
 def test_a_missing_episode_is_one_line_not_three() -> None:
     found = compare_feeds(old(), [new(_faithful()[0])], old_source="o", old_url=OLD_URL)
     assert rules(found) == [("error", "against-guid-missing", "item guid-b")]
+
+
+# -- regressions found by importing the quirk feed (tests/fixtures/old_host.py) -----------------
+
+GITHUB_NS = "https://github.com/Podcastindex-org/podcast-namespace/blob/main/docs/1.0.md"
+
+
+def test_podcast_guid_under_the_older_uri_and_any_prefix_is_read() -> None:
+    kept = "11111111-2222-5333-8444-555555555555"
+    before = old_feed([old_item("g", "T", "Thu, 10 Jan 2019 10:00:00 +0000", A)],
+                      podcast_guid=kept).replace(
+        b'xmlns:podcast="https://podcastindex.org/namespace/1.0"',
+        f'xmlns:pod="{GITHUB_NS}"'.encode()).replace(b"podcast:guid>", b"pod:guid>")
+    assert b"<pod:guid>" in before
+    same = new(old_item("g", "T", "Thu, 10 Jan 2019 10:00:00 +0000", NEW_A), podcast_guid=kept)
+    assert compare_feeds(before, [same], old_source="o", old_url=OLD_URL) == []
+    other = new(old_item("g", "T", "Thu, 10 Jan 2019 10:00:00 +0000", NEW_A))  # UUIDv5 of URL
+    found = compare_feeds(before, [other], old_source="o", old_url=OLD_URL)
+    assert rules(found) == [("error", "against-podcast-guid", "channel")]
+    assert "the old feed's is " + kept in found[0].message
+
+
+def test_a_guid_the_old_feed_repeats_is_compared_with_its_first_item_only() -> None:
+    first = old_item("guid-a", "Episode A", "Tue, 08 Jan 2019 23:01:32 +0000", A)
+    again = old_item("guid-a", "Episode A again", "Mon, 07 Jan 2019 10:00:00 +0000", B)
+    before = old_feed([first, again, again])
+    found = compare_feeds(before, [new(first.replace(A, NEW_A))], old_source="o",
+                          old_url=OLD_URL)
+    assert rules(found) == [("warning", "against-old-duplicate", "item guid-a")]
+    assert "OLD feed" in found[0].message
+    # the first item is what counts: a new feed that kept the second copy's title differs
+    found = compare_feeds(before, [new(again.replace(B, NEW_A))], old_source="o",
+                          old_url=OLD_URL)
+    assert {f.rule for f in found if f.level == "error"} == {"against-title", "against-pubdate"}
+
+
+@pytest.mark.parametrize("channel_flag", ["", "<itunes:explicit>maybe</itunes:explicit>"])
+def test_an_unset_old_explicit_flag_is_false(channel_flag: str) -> None:
+    before = old_feed([
+        old_item("guid-a", "A", "Tue, 08 Jan 2019 23:01:32 +0000", A),
+        old_item("guid-b", "B", "Wed, 09 Jan 2019 15:00:00 +0000", B, explicit="yes"),
+    ]).replace(b"<itunes:explicit>no</itunes:explicit>", channel_flag.encode())
+    assert b"<itunes:explicit>no<" not in before
+    faithful = [old_item("guid-a", "A", "Tue, 08 Jan 2019 23:01:32 +0000", NEW_A,
+                         explicit="false"),
+                old_item("guid-b", "B", "Wed, 09 Jan 2019 15:00:00 +0000", NEW_B,
+                         explicit="true")]
+    assert compare_feeds(before, [new(*faithful)], old_source="o", old_url=OLD_URL) == []
+    flipped = [faithful[0].replace(">false<", ">true<"), faithful[1]]
+    found = compare_feeds(before, [new(*flipped)], old_source="o", old_url=OLD_URL)
+    assert rules(found) == [("error", "against-explicit", "item guid-a")]
+    assert "explicit is true, was false" in found[0].message
+
+
+def test_feedparser_ids_of_a_malformed_old_feed_are_compared_unescaped() -> None:
+    guids = ("  tag:old,2019:1?a=1&b=2  ", "ep-4 &amp; &lt;friends&gt;")  # CDATA, then escaped
+    items = [old_item(guids[0], "One", "Tue, 08 Jan 2019 23:01:32 +0000", A),
+             old_item(None, "Four", "Wed, 09 Jan 2019 15:00:00 +0000", B,
+                      extra=f'<guid isPermaLink="false">{guids[1]}</guid>')]
+    after = new(items[0].replace(A, NEW_A), items[1].replace(B, NEW_B))
+    well_formed = old_feed(items)
+    assert compare_feeds(well_formed, [after], old_source="o", old_url=OLD_URL) == []
+    # a blank line before <?xml: feedparser's loose mode leaves &amp; in both ids
+    found = compare_feeds(b"\n" + well_formed, [after], old_source="o", old_url=OLD_URL)
+    assert [f.level for f in found] == ["warning", "warning"]
+    assert "podcastparser cannot read the old feed" in found[0].message
+    assert "feedparser reads the old feed only loosely" in found[1].message
+    assert "2 id(s) entity-escaped" in found[1].message
+    # a real difference still shows through the normalisation
+    changed = new(items[0].replace(A, NEW_A), items[1].replace(B, NEW_B).replace("ep-4", "ep-5"))
+    found = compare_feeds(b"\n" + well_formed, [changed], old_source="o", old_url=OLD_URL)
+    assert ("error", "against-guid-missing", "item ep-4 & <friends>") in rules(found)

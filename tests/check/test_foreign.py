@@ -20,9 +20,10 @@ from podman.check.rules import (
     parse_rfc822_lenient,
     parse_rfc2822,
 )
+from podman.core.models import podcast_guid
 from podman.workflows.lint import check_source, is_foreign
 from tests.fixtures.cli import run
-from tests.fixtures.feed import old_feed, old_item
+from tests.fixtures.feed import OLD_URL, old_feed, old_item
 
 # ../shared/feeds/real beside the repository; PODMAN_REAL_FEEDS names it from a worktree elsewhere
 REAL = Path(os.environ.get("PODMAN_REAL_FEEDS")
@@ -162,3 +163,18 @@ def test_zone_names_mean_their_offsets(when: datetime, zone: str) -> None:
 @given(st.text(max_size=40))
 def test_the_lenient_parser_never_raises(text: str) -> None:
     assert parse_rfc822_lenient(text) is None or parse_rfc822_lenient(text).tzinfo is not None
+
+
+def test_podcast_tags_are_read_by_namespace_uri_whatever_the_prefix() -> None:
+    """`pod:guid` under the older GitHub URI of the podcast namespace is a podcast:guid."""
+    github = "https://github.com/Podcastindex-org/podcast-namespace/blob/main/docs/1.0.md"
+    plain = old_feed([old_item("g1", "One", "Tue, 08 Jan 2019 15:01:32 +0000", MP3)],
+                     podcast_guid=podcast_guid(OLD_URL))  # the UUIDv5 of its own URL
+    assert "podcast-guid" not in levels(plain)["warning"]
+    aliased = plain.replace(b'xmlns:podcast="https://podcastindex.org/namespace/1.0"',
+                            f'xmlns:pod="{github}"'.encode()).replace(b"podcast:guid>",
+                                                                     b"pod:guid>")
+    assert f"<pod:guid>{podcast_guid(OLD_URL)}".encode() in aliased
+    assert "podcast-guid" not in levels(aliased)["warning"]
+    unread = aliased.replace(github.encode(), b"https://elsewhere.example/ns")
+    assert "podcast-guid" in levels(unread)["warning"]

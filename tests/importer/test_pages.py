@@ -66,3 +66,17 @@ def test_duplicate_guid_in_one_document_is_recorded() -> None:
                         "dup")
     cat = collect(doubled, load(Fetcher()))
     assert [(d.position, k.position) for d, k in cat.duplicates] == [(2, 1)]
+
+
+def test_an_item_without_audio_does_not_shadow_a_later_one_with_its_guid() -> None:
+    """Apps drop an item without an enclosure before they compare GUIDs, so the later item
+    with audio is the episode (and what `check --against` requires)."""
+    audio = '<enclosure url="https://old.example/a.mp3" length="1" type="audio/mpeg"/>'
+    xml = page(range(1, 4)).replace(b"<guid>g2</guid>", b"<guid>g1</guid>").replace(
+        b"<title>2</title>", f"<title>2</title>{audio}".encode()).replace(
+        b"<title>3</title>", f"<title>3</title>{audio}".encode()).replace(
+        b"<guid>g3</guid>", b"<guid>g1</guid>")
+    cat = collect(read_feed(xml, "dup"), load(Fetcher()))
+    assert [(i.position, i.enclosure_url) for i in cat.items] == [
+        (1, None), (2, "https://old.example/a.mp3")]
+    assert [(d.position, k.position) for d, k in cat.duplicates] == [(3, 2)]

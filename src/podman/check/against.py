@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import html
 import io
 import re
 import xml.etree.ElementTree as ET
 from collections import Counter
-from collections.abc import Iterable
-from dataclasses import dataclass
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime
 
 from podman.check.rules import (
@@ -39,7 +40,7 @@ class Item:
     duration: float | None
     season: str
     episode: str
-    explicit: bool | None  # the item's own value, else the channel's
+    explicit: bool  # the item's own value, else the channel's, else false (as apps assume)
 
 
 @dataclass(frozen=True)
@@ -49,6 +50,7 @@ class Feed:
     email: str
     self_url: str
     no_enclosure: list[str]  # items apps do not show (no enclosure): not required afterwards
+    repeated: list[str]  # GUIDs met again after their first item (apps keep the first only)
 
 
 def parse_feed(data: bytes, source: str) -> Feed:
@@ -60,8 +62,10 @@ def parse_feed(data: bytes, source: str) -> Feed:
     if doc.channel is None:
         raise BadInput(f"{source}: not an RSS feed (no <channel>)")
     ch = doc.channel
-    channel_explicit = _explicit(text_of(doc.find(ch, "itunes:explicit")))
-    items, no_enclosure = [], []
+    # no channel flag, or one apps cannot read, is "not explicit": what apps show, and what
+    # the new feed spells out as false
+    channel_explicit = bool(_explicit(text_of(doc.find(ch, "itunes:explicit"))))
+    items, no_enclosure, repeated, seen = [], [], [], set()
     for item in doc.items():
         enclosure = item.find("enclosure")
         url = (enclosure.get("url") or "").strip() if enclosure is not None else ""
@@ -69,21 +73,24 @@ def parse_feed(data: bytes, source: str) -> Feed:
         if not url:
             no_enclosure.append(guid or text_of(item.find("title")))
             continue
+        if guid in seen:
+            repeated.append(guid)
+        seen.add(guid)
         pub = text_of(item.find("pubDate"))
-        own = doc.find(item, "itunes:explicit")
+        own = _explicit(text_of(doc.find(item, "itunes:explicit")))
         items.append(Item(
             guid=guid, title=_words(item.findtext("title") or ""),
             published=parse_rfc2822(pub) or parse_rfc822_lenient(pub), pub_text=pub, url=url,
             duration=_seconds(text_of(doc.find(item, "itunes:duration"))),
             season=_number(_first(doc, item, "itunes:season", "podcast:season")),
             episode=_number(_first(doc, item, "itunes:episode", "podcast:episode")),
-            explicit=_explicit(text_of(own)) if own is not None else channel_explicit,
+            explicit=channel_explicit if own is None else own,
         ))
     self_links = [el.get("href") or "" for el in doc.findall(ch, "atom:link")
                   if el.get("rel") == "self"]
     return Feed(items, text_of(doc.find(ch, "podcast:guid")).lower(),
                 text_of(doc.find(ch, "itunes:owner/itunes:email")).lower(),
-                self_links[0].strip() if self_links else "", no_enclosure)
+                self_links[0].strip() if self_links else "", no_enclosure, repeated)
 
 
 def _first(doc: FeedDoc, item: ET.Element, *names: str) -> str:
@@ -124,6 +131,7 @@ def compare_feeds(old_data: bytes, new_data: Iterable[bytes], *, old_source: str
     (feed.xml and its archive pages together). `old_url` is the old feed's address, whose
     UUIDv5 the new podcast:guid must be when the old feed has none."""
     old = parse_feed(old_data, old_source)
+    old = replace(old, items=_first_of_each(old.items))
     new_docs = list(new_data)
     news = [parse_feed(data, "the new feed") for data in new_docs]
     new_items = [item for feed in news for item in feed.items]
@@ -133,10 +141,22 @@ def compare_feeds(old_data: bytes, new_data: Iterable[bytes], *, old_source: str
     return out
 
 
+def _first_of_each(items: list[Item]) -> list[Item]:
+    """Apps keep the first item with a GUID and drop those that repeat it (so does import)."""
+    first: dict[str, Item] = {}
+    for item in items:
+        first.setdefault(item.guid, item)
+    return list(first.values())
+
+
 def _identity(old: Feed, new_items: list[Item]) -> list[Finding]:
     out: list[Finding] = []
     counts = Counter(item.guid for item in new_items)
     by_guid = {item.guid: item for item in new_items}
+    for guid in dict.fromkeys(old.repeated):
+        out.append(warning("against-old-duplicate", f"item {guid}", "the OLD feed repeats this "
+                           "GUID; apps keep its first item, so only that one is compared and "
+                           "required"))
     for guid in old.no_enclosure:
         out.append(warning("against-no-enclosure", f"item {guid}", "the old item has no "
                            "enclosure, so no app lists it; it is not required in the new feed"))
@@ -185,8 +205,8 @@ def _same_item(old: Item, new: Item, where: str) -> list[Finding]:
     return out
 
 
-def _yes_no(value: bool | None) -> str:
-    return "unset" if value is None else str(value).lower()
+def _yes_no(value: bool) -> str:
+    return str(value).lower()
 
 
 def _twin(item: Item, old_items: list[Item]) -> Item | None:
@@ -245,11 +265,16 @@ def _parsers(old_data: bytes, new_docs: list[bytes], old: Feed,
     # an old GUID missing from the new feed is already one against-guid-missing line
     reported = {i.guid for i in old.items} - new_guids
     for name, ids in (("podcastparser", podcastparser_ids), ("feedparser", feedparser_ids)):
-        before = ids(old_data)
+        before, escaped = _old_ids(name, ids, old_data)
         if before is None:
             out.append(warning("against-parsers", "feed", f"{name} cannot read the old feed, "
                                "so apps built on it never saw it"))
             continue
+        if escaped:
+            out.append(warning("against-parsers", "feed", f"{name} reads the old feed only "
+                               f"loosely (it is not well-formed XML) and leaves {len(escaped)} "
+                               f"id(s) entity-escaped, e.g. {escaped[0]!r}; they are compared "
+                               "unescaped, as the XML text says them"))
         after: set[str] = set()
         for data in new_docs:
             got = ids(data)
@@ -267,6 +292,18 @@ def _parsers(old_data: bytes, new_docs: list[bytes], old: Feed,
     return out
 
 
+def _old_ids(name: str, ids: Callable[[bytes], set[str] | None],
+             data: bytes) -> tuple[set[str] | None, list[str]]:
+    """The old feed's ids in one parser, and those feedparser's loose mode left escaped."""
+    if name != "feedparser":
+        return ids(data), []
+    raw = _feedparser_raw(data)
+    if raw is None:
+        return None, []
+    ids_ = _unescaped(*raw)
+    return ids_, sorted(raw[0] - ids_)
+
+
 def podcastparser_ids(data: bytes) -> set[str] | None:
     """Episode ids as gPodder's podcastparser gives them (it rewrites permalink GUIDs)."""
     import podcastparser
@@ -280,7 +317,19 @@ def podcastparser_ids(data: bytes) -> set[str] | None:
 
 
 def feedparser_ids(data: bytes) -> set[str] | None:
-    """Entry ids as feedparser gives them (the enclosure URL for an entry without one)."""
+    """Entry ids as feedparser gives them (the enclosure URL for an entry without one), trimmed.
+    On a feed that is not well-formed (a blank line before `<?xml`) feedparser falls back to
+    its loose parser, which leaves entities in ids escaped (`a &amp; b`, also inside CDATA);
+    those are unescaped here so that the same XML text compares equal."""
+    raw = _feedparser_raw(data)
+    return None if raw is None else _unescaped(*raw)
+
+
+def _unescaped(ids: set[str], loose: bool) -> set[str]:
+    return {html.unescape(i).strip() for i in ids} if loose else ids
+
+
+def _feedparser_raw(data: bytes) -> tuple[set[str], bool] | None:
     import feedparser
 
     parsed = feedparser.parse(data)
@@ -293,4 +342,4 @@ def feedparser_ids(data: bytes) -> set[str] | None:
         if not links:
             continue
         out.add((entry.get("id") or links[0]).strip())
-    return out
+    return out, bool(parsed.get("bozo"))

@@ -170,14 +170,14 @@ class FeedDoc:
 
     def __init__(self, data: bytes) -> None:
         self.declared: dict[str, str] = {}
+        every: list[tuple[str, str]] = []
         for _event, (prefix, uri) in ET.iterparse(io.BytesIO(data), events=("start-ns",)):
             self.declared.setdefault(prefix, uri)
+            every.append((prefix, uri))
         self.root = ET.fromstring(data)
         self.uris = dict(NS)
         for prefix, canonical in NS.items():
-            declared = self.declared.get(prefix)
-            if declared and _loose(declared) in (_loose(canonical), *ALIASES.get(prefix, ())):
-                self.uris[prefix] = declared
+            self.uris[prefix] = _namespace_uri(prefix, canonical, every)
         self.channel = self.root.find("channel")
 
     def q(self, name: str) -> str:
@@ -194,6 +194,18 @@ class FeedDoc:
 
     def items(self) -> list[ET.Element]:
         return self.channel.findall("item") if self.channel is not None else []
+
+
+def _namespace_uri(prefix: str, canonical: str, declared: list[tuple[str, str]]) -> str:
+    """The URI a namespace's elements are under in this feed. Apps go by the URI, not the
+    prefix (`pod:guid` under the older GitHub URI is the podcast:guid): the canonical URI when
+    declared, else a variant apps read under the usual prefix, else one under any prefix."""
+    accepted = (_loose(canonical), *ALIASES.get(prefix, ()))
+    variants = [(p, uri) for p, uri in declared if _loose(uri) in accepted]
+    if any(uri == canonical for _p, uri in variants):
+        return canonical
+    variants.sort(key=lambda pair: pair[0] != prefix)  # stable: the usual prefix first
+    return variants[0][1] if variants else canonical
 
 
 def _loose(uri: str) -> str:

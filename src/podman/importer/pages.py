@@ -29,7 +29,9 @@ def _merge(cat: Catalogue, seen: dict[str, SourceItem], items: list[SourceItem],
     for item in items:
         item.position += offset
         key = item.key
-        if key and key in seen:
+        # apps skip an item without audio before they compare GUIDs: one that repeats such an
+        # item's GUID with audio is the episode, kept (the other is dropped as audio-less)
+        if key and key in seen and (seen[key].enclosure_url or not item.enclosure_url):
             if keep_duplicates:
                 cat.duplicates.append((item, seen[key]))
             continue
