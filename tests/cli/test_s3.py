@@ -22,7 +22,8 @@ from tests.fixtures.s3_server import SeaweedS3
 def s3_workspace(root: Path, server: SeaweedS3, *, bucket: str | None = None,
                  endpoint: str | None = None) -> tuple[Path, str]:
     run = CliRunner().invoke(cli, ["init", str(root), "--show", "news", "--title", "News",
-                                   "--author", "Desk", "--email", "desk@example.com"])
+                                   "--author", "Desk", "--email", "desk@example.com",
+                                   "--category", "News"])
     assert run.exit_code == 0, run.output
     media, site = f"m-{uuid.uuid4().hex[:8]}", f"p-{uuid.uuid4().hex[:8]}"
     base = f"{server.public_url}/{site}"

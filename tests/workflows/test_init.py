@@ -44,7 +44,7 @@ def test_init_default_base_url_guid(workspace: Path) -> None:
 def test_init_refuses_to_overwrite(workspace: Path) -> None:
     before = tree(workspace)
     result = run("init", workspace, *INIT_ARGS[:2], "--title", "Other", "--author", "B",
-                 "--email", "b@example.com")
+                 "--email", "b@example.com", "--category", "News")
     assert result.exit_code == 2
     assert result.stderr.startswith("podman: error: ")
     assert "already exists" in result.stderr
@@ -86,7 +86,7 @@ def test_init_bad_option_is_one_line_exit_2(tmp_path: Path, option: str, value: 
     assert not (root / "feeds").exists() or not any((root / "feeds").rglob("show.toml"))
 
 
-@pytest.mark.parametrize("missing", ["--show", "--title", "--author", "--email"])
+@pytest.mark.parametrize("missing", ["--show", "--title", "--author", "--email", "--category"])
 def test_init_missing_option_without_tty_is_usage_error(tmp_path: Path, missing: str) -> None:
     args = dict(zip(INIT_ARGS[::2], INIT_ARGS[1::2], strict=True))
     del args[missing]
@@ -101,11 +101,11 @@ def test_init_missing_option_without_tty_is_usage_error(tmp_path: Path, missing:
 def test_init_defaults_language_and_base_url(tmp_path: Path) -> None:
     root = tmp_path / "ws"
     result = run("init", root, "--show", "s", "--title", "T", "--author", "A",
-                 "--email", "a@example.com")
+                 "--email", "a@example.com", "--category", "News")
     assert result.exit_code == 0, result.stderr
     show = tomllib.loads((root / "feeds" / "s" / "show.toml").read_text())
     assert show["language"] == "en"
-    assert show["categories"] == []
+    assert show["categories"] == ["News"]
 
 
 def test_init_keeps_an_existing_gitignore(tmp_path: Path) -> None:

@@ -30,14 +30,14 @@ def _ask(value: str | None, prompt: str, default: str | None = None) -> str:
 @click.option("--author", help="Author shown in podcast apps.")
 @click.option("--email", help="Owner email (Apple and Podcasting 2.0 use it to verify you).")
 @click.option("--language", default=None, help="ISO 639 language code [default: en].")
-@click.option("--category", default="", help='Apple category, e.g. "News > Daily News".')
+@click.option("--category", help='Apple category, e.g. "News > Daily News" (Apple requires one).')
 @click.option("--base-url", default=None, help="Where public/ will be served "
               "[default: http://127.0.0.1:8000].")
 @click.option("--artwork", type=click.Path(dir_okay=False, exists=True, path_type=Path),
               help="Show artwork (square JPEG/PNG, 1400-3000 px; converted when it is not) "
                    "[default: a generated 3000 px cover with the title].")
 def init(directory: Path | None, show: str | None, title: str | None, author: str | None,
-         email: str | None, language: str | None, category: str, base_url: str | None,
+         email: str | None, language: str | None, category: str | None, base_url: str | None,
          artwork: Path | None) -> None:
     """Create a workspace: podman.toml, feeds/SHOW/show.toml, the show's artwork and .gitignore.
 
@@ -49,7 +49,8 @@ def init(directory: Path | None, show: str | None, title: str | None, author: st
     root = (directory or Path.cwd()).resolve()
     opts = InitOptions(
         show=_ask(show, "Show"), title=_ask(title, "Title"), author=_ask(author, "Author"),
-        email=_ask(email, "Email"), language=language or "en", category=category,
+        email=_ask(email, "Email"), language=language or "en",
+        category=_ask(category, "Category"),
         base_url=base_url or DEFAULT_BASE_URL, artwork=artwork,
     )
     for path in init_workspace(root, opts):
