@@ -88,8 +88,11 @@ def fits(html: str) -> bool:
 
 def item_link(ws: WorkspaceConfig, view: EpisodeView) -> str:
     """The item's <link>: the first related http(s) article, else the episode's page."""
-    return next((http_url(a.url) for a in view.ep.articles if http_url(a.url)),
-                f"{ws.publish.base_url.rstrip('/')}/{view.page_path}")
+    for article in view.ep.articles:
+        url = http_url(article.url)
+        if url:
+            return url
+    return f"{ws.publish.base_url.rstrip('/')}/{view.page_path}"
 
 
 def item_context(ws: WorkspaceConfig, view: EpisodeView) -> dict:
@@ -214,7 +217,8 @@ def render_feed(inputs: FeedInputs, templates: Path | None = None,
     if not head.endswith(FEED_TAIL):  # the packaged template changed shape: be safe, be slow
         return render_feed(inputs, Path(__file__).parent.parent / "templates", items)
     body = items if items is not None else feed_items(inputs.ws, inputs.episodes)
-    return (head[:-len(FEED_TAIL)] + "".join(body) + FEED_TAIL).encode("utf-8")
+    parts = [head[:-len(FEED_TAIL)], *body, FEED_TAIL]  # one join: the feed is copied once
+    return "".join(parts).encode("utf-8")
 
 
 def due_episodes(episodes: Sequence[Episode], now: datetime) -> list[Episode]:
