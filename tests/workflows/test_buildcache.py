@@ -209,3 +209,19 @@ def test_one_edited_episode_renders_only_its_notes_and_item(ws: Path, tmp_path: 
     assert warm_files == cold(ws, tmp_path, NOW)
     assert len(calls["markdown"]) > before  # the spy sees the cold build convert notes
     assert len(calls["item"]) == 1 + 2  # and print both items
+
+
+def test_an_up_to_date_build_loads_no_render_or_catalog_code(ws: Path) -> None:
+    import subprocess
+    import sys
+
+    code = ("import sys; from datetime import datetime, UTC\n"
+            "from podman.core.config import load_workspace\n"
+            "from podman.workflows.build import build\n"
+            f"r = build(load_workspace(__import__('pathlib').Path({str(ws)!r})),"
+            " now=datetime(2025, 6, 1, 12, tzinfo=UTC))\n"
+            "print(len(r.written), [m for m in ('jinja2', 'markdown_it', 'podman.render.site',"
+            " 'podman.catalog.episodes') if m in sys.modules])\n")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                         check=True).stdout.strip()
+    assert out == "0 []"

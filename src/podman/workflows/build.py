@@ -218,7 +218,6 @@ def build(ws: WorkspaceConfig, *, now: datetime, show: str | None = None,
     A whole-workspace build first asks the build cache (`cache=False` skips it): when no input,
     output or due date changed since the last build, it stats files and writes nothing.
     """
-    from podman.render.site import ASSETS, render_assets
     from podman.workflows.buildcache import BuildCache, EpisodeStore
 
     state = BuildCache(ws) if show is None else None
@@ -226,6 +225,8 @@ def build(ws: WorkspaceConfig, *, now: datetime, show: str | None = None,
     if hit is not None:
         return BuildResult(unchanged=list(hit["files"]), feeds=dict(hit["feeds"]),
                            warnings=list(hit["warnings"]))
+    from podman.render.site import ASSETS, render_assets  # only once there is work to do
+
     catalogs = load_catalog(ws, show)
     templates = ws.root / "templates"
     result = BuildResult(warnings=artwork_warnings(catalogs))
