@@ -9,12 +9,17 @@ from __future__ import annotations
 
 from typing import Any
 
+from podman.core.text import clean_text
+
 
 def escape(value: Any) -> str:
-    """Exactly jinja2's autoescape (markupsafe): Markup as is, anything else as text."""
-    if type(value) is not str:
-        if hasattr(value, "__html__"):
-            return value.__html__()
+    """Exactly what `{{ value }}` prints in our templates: a str loses what XML cannot carry
+    (templating's finalize), then jinja2's autoescape (markupsafe); Markup as is."""
+    if type(value) is str:
+        value = clean_text(value)
+    elif hasattr(value, "__html__"):
+        return value.__html__()
+    else:
         value = str(value)
     if "&" in value:
         value = value.replace("&", "&amp;")
