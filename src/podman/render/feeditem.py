@@ -16,7 +16,8 @@ def escape(value: Any) -> str:
     """Exactly what `{{ value }}` prints in our templates: a str loses what XML cannot carry
     (templating's finalize), then jinja2's autoescape (markupsafe); Markup as is."""
     if type(value) is str:
-        value = clean_text(value)
+        if not value.isprintable():  # printable text has no control character: skip the scan
+            value = clean_text(value)
     elif hasattr(value, "__html__"):
         return value.__html__()
     else:
