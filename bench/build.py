@@ -123,13 +123,15 @@ IMAGE_URL = "https://pods.example.com/bench/artwork-0123456789ab.jpg"
 def _podman(ws, show, episodes, html, precomputed: bool):
     from dataclasses import replace
 
+    from podman.core.text import cdata
     from podman.render import feed
     from podman.render.view import prepare_episode
 
     if not precomputed:  # notes Markdown -> HTML and the rest of the per-episode view included
         return lambda: feed.render_feed(feed.FeedInputs(
             ws, show, [prepare_episode(ws, ep, None) for ep in episodes], image_url=IMAGE_URL))
-    views = [replace(prepare_episode(ws, ep, None), notes_html=html[ep.guid]) for ep in episodes]
+    views = [replace(prepare_episode(ws, ep, None), notes_html=html[ep.guid],
+                     notes_cdata=cdata(html[ep.guid])) for ep in episodes]
     inputs = feed.FeedInputs(ws, show, views, image_url=IMAGE_URL)
     return lambda: feed.render_feed(inputs)
 
@@ -158,7 +160,8 @@ def _string_join(ws, show, episodes, html):
             'xmlns:podcast="https://podcastindex.org/namespace/1.0" '
             'xmlns:atom="http://www.w3.org/2005/Atom" '
             'xmlns:content="http://purl.org/rss/1.0/modules/content/" '
-            'xmlns:psc="http://podlove.org/simple-chapters">\n<channel>\n'
+            'xmlns:psc="http://podlove.org/simple-chapters" '
+            'xmlns:fh="http://purl.org/syndication/history/1.0">\n<channel>\n'
             f"<title>{t}</title>\n<description>{e(show.description)}</description>\n"
             f"<link>{link}</link>\n<language>{e(show.language)}</language>\n"
             "<generator>podman 0.1.0</generator>\n"
@@ -351,14 +354,15 @@ def _toml_str(s: str) -> str:
     return json.dumps(s, ensure_ascii=False)
 
 
-def write_catalog(root: Path, episodes: list) -> None:
-    """A workspace with one show whose episode files look like `podman add`'s."""
-    (root / "feeds" / "bench" / "episodes").mkdir(parents=True)
+def write_catalog(root: Path, episodes: list, show_slug: str = "bench") -> None:
+    """A workspace with one show whose episode files look like `podman add`'s (more shows:
+    call again with other slugs and episodes made for them)."""
+    (root / "feeds" / show_slug / "episodes").mkdir(parents=True)
     (root / "podman.toml").write_text(
         '[storage]\nbackend = "local"\npath = "media"\npublic_url = "https://cdn.example.com/m"\n'
         '[publish]\nbase_url = "https://pods.example.com"\n', encoding="utf-8")
     ws, show = configs(root)
-    (root / "feeds" / "bench" / "show.toml").write_text(
+    (root / "feeds" / show_slug / "show.toml").write_text(
         f"title = {_toml_str(show.title)}\ndescription = {_toml_str(show.description)}\n"
         f'language = "en"\nauthor = {_toml_str(show.author)}\nemail = "{show.email}"\n'
         f'categories = ["News > Daily News"]\npodcast_guid = "{show.podcast_guid}"\n'
@@ -377,7 +381,7 @@ def write_catalog(root: Path, episodes: list) -> None:
             lines += ["", "[[articles]]", f"url = {_toml_str(a.url)}",
                       f"title = {_toml_str(a.title)}"]
         text = "+++\n" + "\n".join(lines) + "\n+++\n" + ep.notes + "\n"
-        (root / "feeds" / "bench" / "episodes" / f"{ep.slug}.md").write_text(text, "utf-8")
+        (root / "feeds" / show_slug / "episodes" / f"{ep.slug}.md").write_text(text, "utf-8")
 
 
 def build_worker(root: Path) -> dict:
@@ -397,13 +401,87 @@ def build_worker(root: Path) -> dict:
     outputs, _ = render_outputs(ws, cats, NOW)
     t3 = time.perf_counter()
     shutil.rmtree(ws.public_dir, ignore_errors=True)
-    build(ws, now=NOW)
+    build(ws, now=NOW, cache=False)
     t4 = time.perf_counter()
-    build(ws, now=NOW)
+    build(ws, now=NOW, cache=False)
     t5 = time.perf_counter()
     return {"files": len(outputs), "read": t1 - t0, "feed": t2 - t1, "render": t3 - t2,
             "build": t4 - t3, "rebuild": t5 - t4,
             "maxrss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}
+
+
+def settle(root: Path, age: float = 120.0) -> None:
+    """Date the catalog back, as a workspace's files are when nobody just wrote them (files
+    modified within the last 2 s are never trusted to the build cache)."""
+    for path in root.rglob("*"):
+        if path.is_file() and "public" not in path.parts:
+            st = path.stat()
+            os.utime(path, ns=(st.st_atime_ns, st.st_mtime_ns - int(age * 1e9)))
+
+
+def cli_run(root: Path, env: dict[str, str], *extra: str) -> dict[str, float]:
+    """`python -m podman build` as a child: wall seconds and its own peak RSS."""
+    t0 = time.perf_counter()
+    proc = subprocess.Popen([sys.executable, "-m", "podman", "-C", str(root), "build", "--now",
+                             NOW.strftime("%Y-%m-%dT%H:%M:%SZ"), *extra], env=env,
+                            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    _, status, usage = os.wait4(proc.pid, 0)
+    wall = time.perf_counter() - t0
+    if os.waitstatus_to_exitcode(status):
+        raise SystemExit(f"build failed: {proc.stderr.read().decode()[-400:]}")  # type: ignore
+    proc.stderr.close()  # type: ignore[union-attr]
+    return {"s": wall, "rss": usage.ru_maxrss / 1024}
+
+
+def stat_bound(root: Path, env: dict[str, str]) -> float:
+    """A make-style up-to-date check: a fresh python that stats every file of the workspace."""
+    code = ("import os,sys\nfor d,_,fs in os.walk(sys.argv[1]):\n for f in fs: "
+            "os.stat(os.path.join(d,f))")
+    best = float("inf")
+    for _ in range(3):
+        t0 = time.perf_counter()
+        subprocess.run([sys.executable, "-c", code, str(root)], env=env, check=True)
+        best = min(best, time.perf_counter() - t0)
+    return best
+
+
+def run_cli_bench(size: int, shows: int, env: dict[str, str]) -> None:
+    """The CLI over an on-disk catalog: cold, nothing changed, one episode edited."""
+    with tempfile.TemporaryDirectory(prefix="podman-bench-") as tmp:
+        root = Path(tmp)
+        per = size // shows
+        for n in range(shows):
+            write_catalog(root, make_episodes(per, "bench") if shows == 1 else
+                          _renamed(make_episodes(per, f"bench{n:02d}"), n), "bench"
+                          if shows == 1 else f"bench{n:02d}")
+        settle(root)
+        cold = cli_run(root, env)
+        noop = min((cli_run(root, env) for _ in range(3)), key=lambda r: r["s"])
+        victim = sorted((root / "feeds").rglob("*.md"))[size // 3]
+        st = victim.stat()
+        victim.write_text(victim.read_text("utf-8") + "\nOne more line.\n", "utf-8")
+        os.utime(victim, ns=(st.st_atime_ns, st.st_mtime_ns + 10**9))  # edited, not racy
+        edited = cli_run(root, env)
+        again = cli_run(root, env, "--no-cache")
+        bound = stat_bound(root, env)
+    print(f"\n`podman build` via the CLI: {size:,} episodes in {shows} show(s)")
+    print(f"  cold (empty public/)         {cold['s'] * 1000:9.0f} ms   peak RSS "
+          f"{cold['rss']:5.0f} MB")
+    print(f"  nothing changed              {noop['s'] * 1000:9.0f} ms   peak RSS "
+          f"{noop['rss']:5.0f} MB   x{noop['s'] / bound:.1f} the stat-every-file bound "
+          f"({bound * 1000:.0f} ms)")
+    print(f"  one episode edited           {edited['s'] * 1000:9.0f} ms   peak RSS "
+          f"{edited['rss']:5.0f} MB")
+    print(f"  --no-cache, nothing changed  {again['s'] * 1000:9.0f} ms   peak RSS "
+          f"{again['rss']:5.0f} MB")
+
+
+def _renamed(episodes: list, n: int) -> list:
+    """Each show of a many-show catalog gets GUIDs of its own."""
+    from dataclasses import replace
+
+    return [replace(ep, guid=str(uuid.UUID(int=uuid.UUID(ep.guid).int ^ (n + 1) << 64,
+                                            version=4))) for ep in episodes]
 
 
 def run_build_bench(size: int, env: dict[str, str]) -> None:
@@ -416,7 +494,7 @@ def run_build_bench(size: int, env: dict[str, str]) -> None:
         shutil.rmtree(root / "public")
         t0 = time.perf_counter()
         subprocess.run([sys.executable, "-m", "podman", "-C", str(root), "build", "--now",
-                        NOW.strftime("%Y-%m-%dT%H:%M:%SZ")], env=env, check=True,
+                        NOW.strftime("%Y-%m-%dT%H:%M:%SZ"), "--no-cache"], env=env, check=True,
                        capture_output=True)
         cli = time.perf_counter() - t0
     ms = {k: res[k] * 1000 for k in ("read", "feed", "render", "build", "rebuild")}
@@ -426,7 +504,7 @@ def run_build_bench(size: int, env: dict[str, str]) -> None:
     print(f"  render every output          {ms['render']:9.0f} ms   (feed, pages, embeds, json)")
     write = ms["build"] - ms["read"] - ms["render"]
     print(f"  build(), fresh public/       {ms['build']:9.0f} ms   (~{write:.0f} ms writing)")
-    print(f"  build(), nothing changed     {ms['rebuild']:9.0f} ms")
+    print(f"  build(), nothing changed     {ms['rebuild']:9.0f} ms   (no cache)")
     print(f"  `python -m podman build`     {cli * 1000:9.0f} ms   (subprocess, fresh public/)")
     print(f"  max RSS of the phases        {res['maxrss_mb']:9.0f} MB")
 
@@ -448,6 +526,8 @@ def main() -> None:
     ap.add_argument("--repeat", type=int, default=3, help="timed renders per contender (best)")
     ap.add_argument("--catalog", type=int, default=10000,
                     help="episode files for the full `podman build` bench (0 skips it)")
+    ap.add_argument("--cli", default="2000:1,10000:1,50000:50",
+                    help="EPISODES:SHOWS catalogs for the CLI build bench ('' skips it)")
     ap.add_argument("--only", default=",".join(CONTENDERS), help="contenders to run")
     ap.add_argument("--src", default=str(ROOT / "src"),
                     help="podman sources to measure (e.g. an older checkout, for before/after)")
@@ -489,6 +569,9 @@ def main() -> None:
             print(f"  bytes equal to the string-join bound: {', '.join(sorted(same)) or 'none'}")
     if args.catalog:
         run_build_bench(args.catalog, env)
+    for spec in filter(None, args.cli.split(",")):
+        size, shows = (int(x) for x in spec.split(":"))
+        run_cli_bench(size, shows, env)
 
 
 if __name__ == "__main__":

@@ -108,7 +108,8 @@ def worker(mode: str, spec_text: str) -> None:
         print(len(publish(ws).uploaded))
     else:
         plan = plan_publish(ws)
-        print(json.dumps({"upload": len(plan.upload), "unchanged": len(plan.unchanged)}))
+        print(json.dumps({"upload": len(plan.upload), "unchanged": len(plan.unchanged),
+                          "boto3": "boto3" in sys.modules}))
 
 
 def report(name: str, nbytes: int, res: dict[str, float] | None, base: dict | None) -> None:
@@ -129,6 +130,7 @@ def main() -> None:
     parser.add_argument("--scale", type=float, default=1.0)
     parser.add_argument("--workdir", type=Path, default=None)
     parser.add_argument("--plan-files", type=int, default=2000)
+    parser.add_argument("--only", choices=("all", "upload", "plan"), default="all")
     parser.add_argument("--worker", nargs=2, metavar=("MODE", "SPEC"))
     args = parser.parse_args()
     if args.worker:
@@ -150,7 +152,7 @@ def main() -> None:
                 "b: 20 x 40 MB": (20, int(40 * MiB * s)),
                 "c: 100 x 2 MB": (100, int(2 * MiB * s))}
         print(f"SeaweedFS at {server.endpoint}; scale {s}; data in {work}")
-        for i, (label, (count, size)) in enumerate(sets.items()):
+        for i, (label, (count, size)) in enumerate(sets.items() if args.only != "plan" else ()):
             src = work / f"set{i}"
             nbytes = make_set(src, count, size)
             print(f"set {label} ({nbytes / 1e6:.0f} MB)")
@@ -160,7 +162,8 @@ def main() -> None:
                               ("rclone", rclone_cmd(server, f"rclone/{i}", src))):
                 report(name, nbytes, run_child(cmd, env) if cmd else None, base)
             shutil.rmtree(src)
-        bench_plan(work, server, env, args.plan_files)
+        if args.only != "upload":
+            bench_plan(work, server, env, args.plan_files)
     finally:
         server.stop()
 

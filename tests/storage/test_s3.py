@@ -291,3 +291,18 @@ def test_memory_stays_flat_for_a_large_upload(s3_config, tmp_path: Path) -> None
     growth_mib = (rss["after_kib"] - rss["before_kib"]) / 1024
     assert growth_mib < 100, f"peak RSS grew by {growth_mib:.0f} MiB for a 300 MiB upload"
     assert S3Storage(s3_config).stat("large.bin").size == size
+
+
+def test_small_files_go_in_parallel_without_a_head_each(s3_config, tmp_path: Path) -> None:
+    storage = S3Storage(s3_config)
+    files = [make_file(tmp_path / f"s{i}.mp3", 1000 + i) for i in range(6)]
+    heads, puts = count_calls(storage, "HeadObject"), count_calls(storage, "PutObject")
+    seen: list[int] = []
+    failures = storage.put_many([Upload(p, p.name, "audio/mpeg", sha) for p, sha in files],
+                                progress=seen.append)
+    assert failures == {} and heads == [] and len(puts) == 6
+    assert sorted(seen) == [1000 + i for i in range(6)]
+    for path, sha in files:
+        stored = storage.stat(path.name)
+        assert stored is not None and (stored.size, stored.sha256) == (path.stat().st_size, sha)
+        assert stored.etag == hashlib.md5(path.read_bytes()).hexdigest()

@@ -208,3 +208,40 @@ def test_doctor_without_credentials(s3_server, monkeypatch, tmp_path: Path) -> N
     results = doctor(WorkspaceConfig(root=tmp_path, storage=s3_config_for(s3_server)))
     assert [(r.name, r.ok) for r in results] == [("credentials", False)]
     assert "AWS_ACCESS_KEY_ID" in results[0].hint
+
+
+def test_checksums_are_cached_by_size_and_mtime(tmp_path: Path) -> None:
+    import os
+
+    site = tmp_path / "site"
+    ws = make_workspace(tmp_path / "ws", StorageConfig(path=tmp_path / "media"), target=site)
+    feed = ws.public_dir / "daily/feed.xml"
+    old = os.stat(feed)
+    os.utime(feed, ns=(old.st_atime_ns, old.st_mtime_ns - 10**10))  # settled: cacheable
+    assert len(publish(ws).uploaded) == len(PUBLIC)
+    cache = ws.root / ".podman/cache/publish-md5.json"
+    assert "daily/feed.xml" in cache.read_text()
+    # same size, same mtime, other bytes: the cache vouches for the file (like make, rclone)
+    st = os.stat(feed)
+    feed.write_text("<rss>FEED</rss>")
+    os.utime(feed, ns=(st.st_atime_ns, st.st_mtime_ns))
+    assert plan_publish(ws).upload == ()
+    # a corrupt cache is ignored: the file is read again and the change is seen
+    cache.write_text('{"stamp": 1, "entries": [')
+    assert [i.key for i in plan_publish(ws).upload] == ["daily/feed.xml"]
+    # a foreign cache (other stamp) is ignored as well
+    cache.write_text('{"stamp": "other", "entries": {"daily/feed.xml": [[15, 0, 0], "x"]}}')
+    assert [i.key for i in plan_publish(ws).upload] == ["daily/feed.xml"]
+
+
+def test_files_written_just_now_are_never_vouched_for(tmp_path: Path) -> None:
+    site = tmp_path / "site"
+    ws = make_workspace(tmp_path / "ws", StorageConfig(path=tmp_path / "media"), target=site)
+    import os
+
+    publish(ws)  # every file is under a second old: racy, so none is cached
+    feed = ws.public_dir / "daily/feed.xml"
+    st = os.stat(feed)
+    feed.write_text("<rss>FEED</rss>")  # same size, same mtime, other bytes
+    os.utime(feed, ns=(st.st_atime_ns, st.st_mtime_ns))
+    assert [i.key for i in plan_publish(ws).upload] == ["daily/feed.xml"]

@@ -36,14 +36,21 @@ def publish(ctx: click.Context, workspace: Path | None, dry_run: bool, new_url: 
         _tombstone(ws, new_url, show)
         return
     from podman.workflows.notify import notify_changed
+    from podman.workflows.publish import PublishPlan
     from podman.workflows.publish import publish as run_publish
 
-    result = run_publish(ws, dry_run=dry_run,
+    def planned(plan: PublishPlan) -> None:
+        if dry_run:
+            for item in plan.upload:
+                click.echo(f"would upload {item.key} ({item.size} bytes, {item.content_type})")
+        elif plan.upload:
+            size = sum(item.size for item in plan.upload)
+            click.echo(f"plan: {len(plan.upload)} to upload ({size} bytes), "
+                       f"{len(plan.unchanged)} unchanged", err=True)
+
+    result = run_publish(ws, dry_run=dry_run, planned=planned,
                          progress=lambda item: click.echo(f"uploaded {item.key}", err=True))
     plan = result.plan
-    if dry_run:
-        for item in plan.upload:
-            click.echo(f"would upload {item.key} ({item.size} bytes, {item.content_type})")
     for key in plan.remote_only:
         click.echo(f"remote only (kept): {key}", err=True)
     click.echo(f"{plan.target}: {len(result.uploaded)} uploaded, {len(plan.unchanged)} unchanged"

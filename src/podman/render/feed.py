@@ -16,6 +16,8 @@ from podman.core.errors import CatalogError
 from podman.core.models import Episode, rfc2822, whole_seconds
 from podman.core.text import cdata, clean_text, plain_text, truncate_utf8
 from podman.core.urls import safe_url
+from podman.render.feeditem import escape as xml_escape
+from podman.render.feeditem import item_xml
 from podman.render.feedtags import (
     JSON_CHAPTERS_TYPE,
     channel_tags,
@@ -68,30 +70,45 @@ def _plain_html(text: str) -> str:
     return Markup(cdata(escape(text, quote=False))) if "<" in text else text
 
 
-def item_description(html: str, fallback: str) -> str:
+def item_description(html: str, fallback: str, wrapped: str | None = None) -> str:
     """HTML in CDATA when it fits Apple's 4000 bytes, else truncated plain text; without notes
-    the title (cut to fit, too)."""
+    the title (cut to fit, too). `wrapped`: the CDATA section of `html`, when made already."""
     if not html:
         return plain_description(fallback)
-    if len(html.encode("utf-8")) <= DESCRIPTION_LIMIT - 12:  # room for the CDATA markers
-        return Markup(cdata(html))
+    if fits(html):
+        return Markup(wrapped if wrapped is not None else cdata(html))
     return plain_description(plain_text(html))
+
+
+def fits(html: str) -> bool:
+    """The notes HTML fits Apple's 4000 bytes with room for the CDATA markers."""
+    size = len(html) if html.isascii() else len(html.encode("utf-8"))
+    return size <= DESCRIPTION_LIMIT - 12
+
+
+def item_link(ws: WorkspaceConfig, view: EpisodeView) -> str:
+    """The item's <link>: the first related http(s) article, else the episode's page."""
+    for article in view.ep.articles:
+        url = http_url(article.url)
+        if url:
+            return url
+    return f"{ws.publish.base_url.rstrip('/')}/{view.page_path}"
 
 
 def item_context(ws: WorkspaceConfig, view: EpisodeView) -> dict:
     ep, html = view.ep, view.notes_html
     where = f"feeds/{ep.show}/episodes/{ep.slug}.md"
     base = ws.publish.base_url.rstrip("/")
+    wrapped, extra = view.notes_cdata, ep.extra
     return {
         "title": clean_text(ep.title),
         "guid": ep.guid,
         "guid_permalink": "true" if ep.extra.get("guid_permalink") is True else "false",
         "block": ep.extra.get("block") is True,
         "pub_date": rfc2822(ep.published),
-        "link": next((http_url(a.url) for a in ep.articles if http_url(a.url)),
-                     f"{base}/{view.page_path}"),
-        "description": item_description(html, ep.title),
-        "content": Markup(cdata(html)) if html else _plain_html(ep.title),
+        "link": item_link(ws, view),
+        "description": item_description(html, ep.title, wrapped),
+        "content": Markup(wrapped) if html else _plain_html(ep.title),
         "url": view.audio_url,
         "length": ep.audio.bytes,
         "type": ep.audio.type,
@@ -111,8 +128,8 @@ def item_context(ws: WorkspaceConfig, view: EpisodeView) -> dict:
         "alternates": [
             {"url": ws.media_url(a["key"]), "type": a["type"], "length": a["bytes"],
              "bitrate": a.get("bitrate", ""), "codec": a.get("codec", "")}
-            for a in ep.extra.get("alternates", ())
-        ],
+            for a in extra.get("alternates", ())
+        ] if extra else [],
     }
 
 
@@ -144,10 +161,64 @@ def channel_context(inputs: FeedInputs) -> dict:
     }
 
 
-def render_feed(inputs: FeedInputs, templates: Path | None = None) -> bytes:
-    items = [item_context(inputs.ws, view) for view in inputs.episodes]
-    text = render("feed.xml.j2", templates, c=channel_context(inputs), items=items)
-    return text.encode("utf-8")
+FEED_TEMPLATE = "feed.xml.j2"
+FEED_TAIL = "</channel>\n</rss>\n"  # what the template prints after the last item
+
+
+def overridden(templates: Path | None) -> bool:
+    """True when the workspace brings its own feed.xml.j2: then the template prints it all."""
+    return templates is not None and (templates / FEED_TEMPLATE).is_file()
+
+
+def feed_items(ws: WorkspaceConfig, views: Sequence[EpisodeView]) -> list[str]:
+    """Each view's <item>, printed by plain Python (the fast path; same bytes as the template):
+    the common episode (no chapters, transcripts, image or extra tags) straight from its view,
+    any other through `item_context`, as the template gets it."""
+    return [plain_item(ws, view) if not (view.ep.extra or view.chapters or view.transcripts
+                                     or view.ep.image)
+            else item_xml(item_context(ws, view)) for view in views]
+
+
+def plain_item(ws: WorkspaceConfig, view: EpisodeView) -> str:
+    """`item_xml(item_context(ws, view))` for an episode without optional tags whose notes fit
+    the description, minus the dict; any other episode goes the general way."""
+    ep, html, e = view.ep, view.notes_html, xml_escape
+    if not html or not fits(html):
+        return item_xml(item_context(ws, view))
+    cdata_notes = view.notes_cdata
+    parts = [f'<item>\n<title>{e(clean_text(ep.title))}</title>\n'
+             f'<guid isPermaLink="false">{e(ep.guid)}</guid>\n'
+             f"<pubDate>{rfc2822(ep.published)}</pubDate>\n<link>{e(item_link(ws, view))}</link>\n"
+             f"<description>{cdata_notes}</description>\n<content:encoded>{cdata_notes}"
+             f'</content:encoded>\n<enclosure url="{e(view.audio_url)}" length="{ep.audio.bytes}"'
+             f' type="{e(ep.audio.type)}"/>\n<itunes:duration>{whole_seconds(ep.duration)}'
+             f"</itunes:duration>\n<itunes:episodeType>{e(ep.episode_type)}"
+             "</itunes:episodeType>\n"]
+    if ep.season:
+        parts.append(f"<itunes:season>{ep.season}</itunes:season>\n"
+                     f"<podcast:season>{ep.season}</podcast:season>\n")
+    if ep.episode:
+        parts.append(f"<itunes:episode>{ep.episode}</itunes:episode>\n"
+                     f"<podcast:episode>{ep.episode}</podcast:episode>\n")
+    if ep.explicit is not None:
+        parts.append(f"<itunes:explicit>{'true' if ep.explicit else 'false'}</itunes:explicit>\n")
+    parts.append("</item>\n")
+    return "".join(parts)
+
+
+def render_feed(inputs: FeedInputs, templates: Path | None = None,
+                items: Sequence[str] | None = None) -> bytes:
+    """The feed's bytes; `items` may bring the episodes' <item>s already printed (a cache)."""
+    if overridden(templates):
+        contexts = [item_context(inputs.ws, view) for view in inputs.episodes]
+        text = render(FEED_TEMPLATE, templates, c=channel_context(inputs), items=contexts)
+        return text.encode("utf-8")
+    head = render(FEED_TEMPLATE, templates, c=channel_context(inputs), items=())
+    if not head.endswith(FEED_TAIL):  # the packaged template changed shape: be safe, be slow
+        return render_feed(inputs, Path(__file__).parent.parent / "templates", items)
+    body = items if items is not None else feed_items(inputs.ws, inputs.episodes)
+    parts = [head[:-len(FEED_TAIL)], *body, FEED_TAIL]  # one join: the feed is copied once
+    return "".join(parts).encode("utf-8")
 
 
 def due_episodes(episodes: Sequence[Episode], now: datetime) -> list[Episode]:

@@ -8,13 +8,20 @@ from pathlib import Path
 from podman.core.text import clean_text
 
 
-@functools.cache
 def environment(workspace_templates: Path | None = None):  # -> jinja2.Environment
-    """Autoescaping, StrictUndefined, workspace templates first (they may extend ours)."""
+    """Autoescaping, StrictUndefined, workspace templates first (they may extend ours); a
+    templates/ folder made after an earlier build in this process is seen too."""
+    if workspace_templates is not None and not workspace_templates.is_dir():
+        workspace_templates = None
+    return _environment(workspace_templates)
+
+
+@functools.cache
+def _environment(workspace_templates: Path | None):  # -> jinja2.Environment
     import jinja2
 
     loaders: list[jinja2.BaseLoader] = []
-    if workspace_templates is not None and workspace_templates.is_dir():
+    if workspace_templates is not None:
         loaders.append(jinja2.FileSystemLoader(str(workspace_templates)))
     loaders.append(jinja2.PackageLoader("podman", "templates"))
     env = jinja2.Environment(

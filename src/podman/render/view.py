@@ -6,7 +6,7 @@ linked chapters, transcript files, URLs and duration text are worked out once, i
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from html import escape
 from pathlib import Path
@@ -16,7 +16,7 @@ from podman.catalog.episodes import episodes_dir
 from podman.catalog.transcripts import Cue
 from podman.core.config import WorkspaceConfig
 from podman.core.models import Chapter, Episode, duration_text
-from podman.core.text import clean_text, html_link, html_notes, markdown_html
+from podman.core.text import cdata, clean_text, html_link, html_notes, markdown_html
 from podman.core.urls import has_scheme, safe_url
 from podman.render.feedtags import chapters_path, linked_chapters, transcript_paths
 from podman.render.links import http_url
@@ -29,6 +29,7 @@ class EpisodeView:
     ep: Episode
     notes_html: str  # sanitised notes, then chapters and related articles
     body_html: str  # the sanitised notes alone (pages show chapters and articles themselves)
+    notes_cdata: str  # notes_html as the feed's CDATA section ("" without notes), made once
     chapters: tuple[Chapter, ...]  # with related-article URLs filled in
     chapters_path: str  # "" without chapters
     transcripts: tuple[tuple[str, str], ...]  # (path, MIME type) of each published transcript
@@ -94,8 +95,10 @@ def only_http_urls(ep: Episode) -> Episode:
     return replace(ep, articles=articles, chapters=chapters, image=image)
 
 
-def prepare_episode(ws: WorkspaceConfig, ep: Episode, transcript: Path | None) -> EpisodeView:
-    """Everything about one episode that any output needs, computed once."""
+def prepare_episode(ws: WorkspaceConfig, ep: Episode, transcript: Path | None,
+                    known_body: str | None = None) -> EpisodeView:
+    """Everything about one episode that any output needs, computed once (`known_body`: its
+    notes' HTML from the build cache, made from this very episode file)."""
     from podman.catalog.transcripts import load_transcript, vtt_cues
 
     ep = only_http_urls(ep)
@@ -115,10 +118,12 @@ def prepare_episode(ws: WorkspaceConfig, ep: Episode, transcript: Path | None) -
                      for (path, _mime), text in zip(paths, texts, strict=False))
         links = tuple(paths)
         cues = tuple(vtt_cues(texts[0]))
-    body = notes_body(ep)
+    body = known_body if known_body is not None else notes_body(ep)
+    html = notes_html(ep, chapters, body)
     return EpisodeView(
         ep=ep,
-        notes_html=notes_html(ep, chapters, body),
+        notes_html=html,
+        notes_cdata=cdata(html) if html else "",
         body_html=body,
         chapters=chapters,
         chapters_path=chap_path,
@@ -133,10 +138,11 @@ def prepare_episode(ws: WorkspaceConfig, ep: Episode, transcript: Path | None) -
     )
 
 
-def prepare_show(ws: WorkspaceConfig, show_dir: Path,
-                 episodes: Sequence[Episode]) -> list[EpisodeView]:
+def prepare_show(ws: WorkspaceConfig, show_dir: Path, episodes: Sequence[Episode],
+                 known_body: Callable[[Episode], str | None] | None = None) -> list[EpisodeView]:
     """Views of one show's due episodes, newest first; the episodes folder is listed once."""
     folder = episodes_dir(show_dir)
     names = {p.name for p in folder.iterdir()} if folder.is_dir() else set()
-    return [prepare_episode(ws, ep, transcript_source(folder, ep.slug, names))
+    return [prepare_episode(ws, ep, transcript_source(folder, ep.slug, names),
+                            known_body(ep) if known_body is not None else None)
             for ep in episodes]

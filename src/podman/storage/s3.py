@@ -14,6 +14,7 @@ from podman.core.errors import StorageError
 from podman.core.urls import redact
 from podman.storage import MEDIA_CACHE_CONTROL, Progress, StoredObject
 
+DIRECT_PUT_LIMIT = 8 * 1024 * 1024  # below this (and the multipart threshold): one PUT from memory
 CREDENTIALS_HINT = (
     "set AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY, or AWS_PROFILE (or [storage] profile), "
     "or run where an instance role is available"
@@ -118,6 +119,20 @@ class S3Storage:
         from s3transfer.manager import TransferManager
 
         cfg = self.config
+        direct_limit = min(cfg.multipart_threshold, DIRECT_PUT_LIMIT)
+        sizes: dict[str, int] = {}
+        failures: dict[str, StorageError] = {}
+        small, large = [], []
+        for up in uploads:
+            try:
+                sizes[up.key] = up.src.stat().st_size
+            except OSError as exc:
+                failures[up.key] = StorageError(f"{up.src}: cannot read: {exc.strerror}")
+                continue
+            (small if sizes[up.key] < direct_limit else large).append(up)
+        failures.update(self._put_small(small, progress))
+        if not large:
+            return failures
         transfer_config = TransferConfig(
             multipart_threshold=cfg.multipart_threshold,
             multipart_chunksize=cfg.multipart_chunksize,
@@ -126,15 +141,8 @@ class S3Storage:
         )
         subscribers = [ProgressCallbackInvoker(progress)] if progress else None
         futures: dict[str, Any] = {}
-        failures: dict[str, StorageError] = {}
-        sizes: dict[str, int] = {}
         with TransferManager(self.client, transfer_config) as manager:
-            for up in uploads:
-                try:
-                    sizes[up.key] = up.src.stat().st_size
-                except OSError as exc:
-                    failures[up.key] = StorageError(f"{up.src}: cannot read: {exc.strerror}")
-                    continue
+            for up in large:
                 futures[up.key] = manager.upload(
                     str(up.src), self.bucket, self._full(up.key),
                     extra_args={"ContentType": up.content_type,
@@ -147,7 +155,7 @@ class S3Storage:
                     future.result()
                 except Exception as exc:  # noqa: BLE001 - translated, reported per file
                     failures[key] = self._error(exc, f"upload of {key}")
-        for up in uploads:
+        for up in large:
             if up.key not in failures:
                 try:
                     self._check_stored(up.key, sizes[up.key])
@@ -159,6 +167,42 @@ class S3Storage:
 
     # S3 website endpoints answer 301 for an object with WebsiteRedirectLocation metadata
     redirects = True
+    def _put_small(self, uploads: Sequence[Upload],
+                   progress: Progress | None) -> dict[str, StorageError]:
+        """Files below the multipart threshold: one PUT each from memory, in parallel over the
+        client's pooled (kept-alive) connections. Content-MD5 makes the server verify every
+        byte, and its ETag answering that MD5 proves what it stored, so no HEAD follows."""
+        from concurrent.futures import ThreadPoolExecutor
+
+        def send(up: Upload) -> StorageError | None:
+            try:
+                data = up.src.read_bytes()
+            except OSError as exc:
+                return StorageError(f"{up.src}: cannot read: {exc.strerror}")
+            digest = hashlib.md5(data, usedforsecurity=False)
+            try:
+                answer = self.client.put_object(
+                    Bucket=self.bucket, Key=self._full(up.key), Body=data,
+                    ContentType=up.content_type, CacheControl=up.cache_control,
+                    ContentMD5=base64.b64encode(digest.digest()).decode(),
+                    Metadata={"sha256": up.sha256},
+                )
+                if answer.get("ETag", "").strip('"') != digest.hexdigest():
+                    self._check_stored(up.key, len(data))  # e.g. SSE-KMS: ask for the size
+            except StorageError as exc:
+                return exc
+            except Exception as exc:  # noqa: BLE001 - translated, reported per file
+                return self._error(exc, f"upload of {up.key}")
+            if progress is not None:
+                progress(len(data))
+            return None
+
+        if not uploads:
+            return {}
+        workers = max(1, min(self.config.max_concurrency, len(uploads)))
+        with ThreadPoolExecutor(max_workers=workers) as pool:
+            results = list(pool.map(send, uploads))
+        return {up.key: err for up, err in zip(uploads, results, strict=True) if err is not None}
 
     def put_bytes(self, data: bytes, key: str, *, content_type: str,
                   cache_control: str = MEDIA_CACHE_CONTROL, redirect: str = "") -> None:

@@ -3,29 +3,19 @@
 from __future__ import annotations
 
 import hashlib
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from pathlib import Path
-from typing import TypeVar
+from typing import TYPE_CHECKING, TypeVar
 
-from podman.catalog.episodes import load_show_episodes
 from podman.core.config import ShowConfig, WorkspaceConfig, load_show, show_dirs
 from podman.core.errors import ConfigError
 from podman.core.fsio import atomic_write
-from podman.core.models import Episode
-from podman.render.feed import FeedInputs, due_episodes, render_feed
-from podman.render.feedtags import (
-    validate_show_categories,
-)
-from podman.render.site import (
-    ASSETS,
-    articles_index,
-    render_articles,
-    render_assets,
-    render_home,
-    render_site,
-)
-from podman.render.view import EpisodeView, prepare_show
+
+if TYPE_CHECKING:  # imported where used: an up-to-date build never loads the catalog code
+    from podman.core.models import Episode
+    from podman.render.view import EpisodeView
+    from podman.workflows.buildcache import EpisodeStore
 
 IMAGE_TYPES = {".jpg": "jpg", ".jpeg": "jpg", ".png": "png"}
 T = TypeVar("T")
@@ -58,6 +48,9 @@ def load_catalog(ws: WorkspaceConfig, only: str | None = None, *,
         if not dirs:
             raise ConfigError(f"{only}: no such show in {ws.feeds_dir}",
                               "see `podman list` or the folders under feeds/")
+    from podman.catalog.episodes import load_show_episodes
+    from podman.render.feedtags import validate_show_categories
+
     catalogs = [ShowCatalog(d, load_show(d), load_show_episodes(d)) for d in dirs]
     for cat in catalogs if validate else ():
         validate_show_categories(cat.show)
@@ -77,15 +70,33 @@ def archive_pages(due: list[T], limit: int) -> tuple[list[T], list[list[T]]]:
 
 
 def render_feeds(ws: WorkspaceConfig, cat: ShowCatalog, due: list[EpisodeView], art_url: str,
-                 templates: Path) -> dict[str, bytes]:
-    """feed.xml, and with [build] feed_limit the archive pages and feed-full.xml."""
+                 templates: Path, store: EpisodeStore | None = None) -> dict[str, bytes]:
+    """feed.xml, and with [build] feed_limit the archive pages and feed-full.xml; each item
+    is printed once (or taken from the build cache) however many feeds carry it."""
+    from podman.render.feed import FeedInputs, feed_items, overridden, render_feed
+
+    printed: dict[str, str] = {}
+    if not overridden(templates):
+        todo = []
+        for view in due:
+            known = store.get(view.ep.slug, "item") if store is not None else None
+            if known is None:
+                todo.append(view)
+            else:
+                printed[view.ep.slug] = known
+        for view, text in zip(todo, feed_items(ws, todo), strict=True):
+            printed[view.ep.slug] = text
+        if store is not None:
+            for view in due:
+                store.put(view.ep.slug, "item", printed[view.ep.slug])
     slug = cat.show.slug
     current, pages = archive_pages(due, ws.build.feed_limit)
     base = f"{ws.publish.base_url.rstrip('/')}/{slug}"
 
     def feed(eps: list[EpisodeView], url: str, links: tuple = (), archive: bool = False) -> bytes:
+        items = [printed[v.ep.slug] for v in eps] if printed or not eps else None
         return render_feed(FeedInputs(ws, cat.show, eps, image_url=art_url, feed_url=url,
-                                      archive_links=links, archive=archive), templates)
+                                      archive_links=links, archive=archive), templates, items)
 
     def page_url(n: int) -> str:
         return f"{base}/archive/{n}.xml"
@@ -124,29 +135,55 @@ def artwork_output(ws: WorkspaceConfig, cat: ShowCatalog) -> tuple[str, str, byt
     return name, f"{ws.publish.base_url.rstrip('/')}/{name}", data
 
 
+def show_outputs(ws: WorkspaceConfig, cat: ShowCatalog, now: datetime, templates: Path,
+                 store: EpisodeStore | None = None
+                 ) -> tuple[dict[str, bytes], int, list[EpisodeView]]:
+    """One show's output files as bytes by path under public/, feed.xml's item count, and
+    the due views (for the site-wide article pages)."""
+    from podman.render.feed import due_episodes
+    from podman.render.site import articles_index, render_site
+    from podman.render.view import prepare_show
+
+    out: dict[str, bytes] = {}
+    known = (lambda ep: store.get(ep.slug, "body")) if store is not None else None
+    due = prepare_show(ws, cat.dir, due_episodes(cat.episodes, now), known)
+    for view in due if store is not None else ():
+        store.put(view.ep.slug, "body", view.body_html)
+    art_path, art_url, art_bytes = artwork_output(ws, cat)
+    if art_bytes is not None:
+        out[art_path] = art_bytes
+    for view in due:
+        out.update(view.files)
+    out.update(render_feeds(ws, cat, due, art_url, templates, store))
+    out.update(render_site(ws, cat.show, due, art_url, templates))
+    out[f"{cat.show.slug}/articles.json"] = articles_index(ws, due)
+    return out, len(archive_pages(due, ws.build.feed_limit)[0]), due
+
+
+def site_outputs(ws: WorkspaceConfig, catalogs: list[ShowCatalog], every: list[EpisodeView],
+                 templates: Path) -> dict[str, bytes]:
+    """What needs every show: article boxes and the site-wide articles.json, the home page."""
+    from podman.render.site import render_articles, render_home
+
+    out = render_articles(ws, {c.show.slug: c.show for c in catalogs}, every, templates)
+    out["index.html"] = render_home([c.show for c in catalogs], templates)
+    return out
+
+
 def render_outputs(ws: WorkspaceConfig, catalogs: list[ShowCatalog],
                    now: datetime) -> tuple[dict[str, bytes], dict[str, int]]:
     """Phase two: every output file as bytes, keyed by its path under public/."""
+    from podman.render.site import render_assets
+
     templates = ws.root / "templates"
     out: dict[str, bytes] = render_assets()
     counts: dict[str, int] = {}
     every: list[EpisodeView] = []
     for cat in catalogs:
-        due = prepare_show(ws, cat.dir, due_episodes(cat.episodes, now))
-        art_path, art_url, art_bytes = artwork_output(ws, cat)
-        if art_bytes is not None:
-            out[art_path] = art_bytes
-        for view in due:
-            out.update(view.files)
-        feeds = render_feeds(ws, cat, due, art_url, templates)
-        out.update(feeds)
-        feed_path = f"{cat.show.slug}/feed.xml"
-        counts[feed_path] = len(archive_pages(due, ws.build.feed_limit)[0])
-        out.update(render_site(ws, cat.show, due, art_url, templates))
-        out[f"{cat.show.slug}/articles.json"] = articles_index(ws, due)
+        files, counts[f"{cat.show.slug}/feed.xml"], due = show_outputs(ws, cat, now, templates)
+        out.update(files)
         every.extend(due)
-    out.update(render_articles(ws, {c.show.slug: c.show for c in catalogs}, every, templates))
-    out["index.html"] = render_home([c.show for c in catalogs], templates)
+    out.update(site_outputs(ws, catalogs, every, templates))
     return out, counts
 
 
@@ -156,16 +193,9 @@ def artwork_warnings(catalogs: list[ShowCatalog]) -> list[str]:
             "square 1400-3000 px image" for cat in catalogs if not cat.show.image]
 
 
-def build(ws: WorkspaceConfig, *, now: datetime, show: str | None = None,
-          check: bool = False) -> BuildResult:
-    """Phase three: write what changed (atomically), or with `check` only report it."""
-    catalogs = load_catalog(ws, show)
-    outputs, counts = render_outputs(ws, catalogs, now)
-    if show is not None:  # site-wide files (home, article boxes) need every show: full builds
-        outputs = {rel: data for rel, data in outputs.items()
-                   if rel.startswith(f"{show}/") or rel in ASSETS}
-    result = BuildResult(feeds=counts, warnings=artwork_warnings(catalogs))
-    for rel, data in sorted(outputs.items()):
+def _write(ws: WorkspaceConfig, outputs: dict[str, bytes], check: bool,
+           result: BuildResult) -> None:
+    for rel, data in outputs.items():
         target = ws.public_dir / rel
         try:
             same = target.read_bytes() == data
@@ -178,7 +208,57 @@ def build(ws: WorkspaceConfig, *, now: datetime, show: str | None = None,
         else:
             atomic_write(target, data, durable=False)
             result.written.append(rel)
-    _retire(ws, set(outputs), show, check, result)
+
+
+def build(ws: WorkspaceConfig, *, now: datetime, show: str | None = None,
+          check: bool = False, cache: bool = True) -> BuildResult:
+    """Phase three: write what changed (atomically), or with `check` only report it.
+
+    Shows are rendered and written one at a time, so memory holds one show's output files.
+    A whole-workspace build first asks the build cache (`cache=False` skips it): when no input,
+    output or due date changed since the last build, it stats files and writes nothing.
+    """
+    from podman.workflows.buildcache import BuildCache, EpisodeStore
+
+    state = BuildCache(ws) if show is None else None
+    hit = state.fresh(now) if state is not None and cache else None
+    if hit is not None:
+        return BuildResult(unchanged=list(hit["files"]), feeds=dict(hit["feeds"]),
+                           warnings=list(hit["warnings"]))
+    from podman.render.site import ASSETS, render_assets  # only once there is work to do
+
+    catalogs = load_catalog(ws, show)
+    templates = ws.root / "templates"
+    result = BuildResult(warnings=artwork_warnings(catalogs))
+    produced: set[str] = set()
+
+    def write(outputs: dict[str, bytes]) -> None:
+        if show is not None:  # site-wide files (home, article boxes) need every show
+            outputs = {rel: data for rel, data in outputs.items()
+                       if rel.startswith(f"{show}/") or rel in ASSETS}
+        _write(ws, outputs, check, result)
+        produced.update(outputs)
+
+    write(render_assets())
+    every: list[EpisodeView] = []
+    for cat in catalogs:
+        store = EpisodeStore(state, cat.show.slug, cache) if state is not None else None
+        outputs, result.feeds[f"{cat.show.slug}/feed.xml"], due = show_outputs(
+            ws, cat, now, templates, store)
+        if store is not None and not check:
+            store.save()
+        write(outputs)
+        # the article boxes need every show's views, not their notes, files or cues
+        every.extend(replace(v, notes_html="", notes_cdata="", files=(), cues=()) for v in due)
+        del outputs, due
+    if show is None:
+        write(site_outputs(ws, catalogs, every, templates))
+    for names in (result.written, result.unchanged, result.stale):
+        names.sort()
+    _retire(ws, produced, show, check, result)
+    if state is not None and not check:
+        state.save(now, ((ep.status, ep.published) for c in catalogs for ep in c.episodes),
+                   sorted(produced), result.feeds, result.warnings)
     return result
 
 

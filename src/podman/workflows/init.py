@@ -14,7 +14,7 @@ from podman.core.models import podcast_guid, slugify
 from podman.core.urls import redact, url_problem
 
 GITIGNORE = ("# podman: build output, the local storage backend's objects, the workspace lock,\n"
-             "# import scratch, download stats (hashed requests and the key)\n"
+             "# import scratch, download stats (hashed requests and the key), caches\n"
              "/public/\n/media/\n/.podman.lock\n/.podman-import/\n/.podman/\n")
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import os
 import urllib.error
 import urllib.request
 import uuid
@@ -97,21 +98,65 @@ def _md5(path: Path) -> str:
     return hashlib.md5(path.read_bytes(), usedforsecurity=False).hexdigest()
 
 
-def _local_files(public: Path) -> Iterable[tuple[Path, str]]:
-    for path in sorted(public.rglob("*")):
-        rel = path.relative_to(public).as_posix()
-        if path.is_file() and not any(part.startswith(".") for part in rel.split("/")):
-            yield path, rel
+CHECKSUMS = "publish-md5.json"
+
+
+class Checksums:
+    """MD5s of public/ files cached by (path, size, mtime, inode) in .podman/cache/, so a
+    publish in which nothing changed reads no file; racy (just-written) files are re-read."""
+
+    def __init__(self, root: Path) -> None:
+        from podman.core import cachefile
+
+        self._cf = cachefile
+        self.path = cachefile.cache_path(root, CHECKSUMS)
+        self.stamp = cachefile.stamp("md5")
+        self.old = cachefile.load(self.path, self.stamp)
+        self.new: dict[str, list] = {}
+
+    def md5(self, path: Path, key: str, st) -> str:
+        ident = self._cf.file_key(st)
+        known = self.old.get(key)
+        if (isinstance(known, list) and len(known) == 2 and known[0] == ident
+                and isinstance(known[1], str)):
+            digest = known[1]
+        else:
+            digest = _md5(path)
+        if self._cf.settled(st):
+            self.new[key] = [ident, digest]
+        return digest
+
+    def save(self) -> None:
+        if self.new != self.old:
+            self._cf.save(self.path, self.stamp, self.new)
+
+
+def _local_files(public: Path) -> Iterable[tuple[Path, str, os.stat_result]]:
+    """Every published file with its stat, from one walk (hidden names skipped)."""
+    found: list[tuple[Path, str, os.stat_result]] = []
+
+    def walk(folder: str, rel: str) -> None:
+        with os.scandir(folder) as entries:
+            for entry in entries:
+                if entry.name.startswith("."):
+                    continue
+                if entry.is_dir(follow_symlinks=False):
+                    walk(entry.path, f"{rel}{entry.name}/")
+                elif entry.is_file(follow_symlinks=True):
+                    found.append((Path(entry.path), f"{rel}{entry.name}", entry.stat()))
+
+    walk(str(public), "")
+    found.sort(key=lambda row: row[1])
+    return found
 
 
 def open_target(ws: WorkspaceConfig) -> tuple[Target, str]:
     """S3: the media bucket under `[publish] prefix`; local: the `[publish] target` folder."""
     if ws.storage.backend == "s3":
-        from podman.storage.s3 import S3Storage
+        from podman.storage.s3light import LazyS3  # boto3 only once something must be sent
 
         prefix = ws.publish.prefix.strip("/")
-        storage = S3Storage(replace(ws.storage, prefix=prefix))
-        return storage, f"s3://{ws.storage.bucket}/{prefix}"
+        return LazyS3(replace(ws.storage, prefix=prefix)), f"s3://{ws.storage.bucket}/{prefix}"
     if ws.publish.target is None:
         raise ConfigError(
             "publish: no target folder for the local backend",
@@ -128,16 +173,18 @@ def plan_publish(ws: WorkspaceConfig, *, storage: Target | None = None) -> Publi
         raise BadInput(f"{public}: nothing to publish", "run `podman build` first")
     target, where = (storage, "storage") if storage is not None else open_target(ws)
     remote = target.list()
+    sums = Checksums(ws.root)
     upload: list[PublishItem] = []
     unchanged: list[str] = []
-    for path, key in _local_files(public):
-        size, md5 = path.stat().st_size, _md5(path)
+    for path, key, st in _local_files(public):
+        size, md5 = st.st_size, sums.md5(path, key, st)
         known = remote.get(key)
         if known is not None and known.size == size and known.etag == md5:
             unchanged.append(key)
         else:
             upload.append(PublishItem(path, key, size, md5, content_type_for(key),
                                       cache_control_for(key)))
+    sums.save()
     local = {item.key for item in upload} | set(unchanged)
     upload.sort(key=lambda item: (item.feed, item.key))
     return PublishPlan(
@@ -147,7 +194,8 @@ def plan_publish(ws: WorkspaceConfig, *, storage: Target | None = None) -> Publi
 
 
 def publish(ws: WorkspaceConfig, *, dry_run: bool = False, storage: Target | None = None,
-            progress: Callable[[PublishItem], None] | None = None) -> PublishResult:
+            progress: Callable[[PublishItem], None] | None = None,
+            planned: Callable[[PublishPlan], None] | None = None) -> PublishResult:
     """Upload what changed in public/, in parallel, feeds last; `dry_run` only plans.
 
     Publishing never deletes remote files: old pages and media stay reachable for
@@ -156,6 +204,8 @@ def publish(ws: WorkspaceConfig, *, dry_run: bool = False, storage: Target | Non
     """
     target = storage if storage is not None else open_target(ws)[0]
     plan = plan_publish(ws, storage=target)
+    if planned is not None:
+        planned(plan)  # the plan is shown before anything is sent
     if dry_run or not plan.upload:
         return PublishResult(plan=plan, uploaded=(), dry_run=dry_run)
     workers = max(1, ws.storage.max_concurrency)

@@ -1,0 +1,163 @@
+"""Incremental builds: when no input changed, a build only stats files and writes nothing.
+
+`.podman/cache/build.json` records, after a full build, the size, mtime and inode of every
+input (podman.toml, everything under feeds/ and templates/) and of every output, the window of
+build clocks in which the same episodes are due, and the build's summary. A later build whose
+inputs, outputs and clock all match answers from it; anything else (an edit, a new or deleted
+file, a file touched by hand in public/, another podman version or configuration, a corrupt
+cache) means a full build, whose output is what a cold build writes.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import time
+from collections.abc import Iterable
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+from podman.core import cachefile
+from podman.core.config import WorkspaceConfig
+
+NAME = "build.json"
+
+
+def _walk(folder: Path, root: Path, out: dict[str, Any], now_ns: int) -> None:
+    try:
+        entries = list(os.scandir(folder))
+    except OSError:
+        return
+    for entry in entries:
+        if entry.is_dir(follow_symlinks=False):
+            _walk(Path(entry.path), root, out, now_ns)
+            continue
+        try:
+            st = entry.stat()
+        except OSError:
+            continue
+        rel = os.path.relpath(entry.path, root)
+        # a file modified within the mtime granularity could change unseen: never vouch for it
+        out[rel] = cachefile.file_key(st) if cachefile.settled(st, now_ns) else None
+
+
+def input_stats(ws: WorkspaceConfig) -> dict[str, Any]:
+    """Every file a build may read, by path relative to the workspace."""
+    now_ns = time.time_ns()
+    out: dict[str, Any] = {}
+    for name in ("podman.toml",):
+        try:
+            st = (ws.root / name).stat()
+            out[name] = cachefile.file_key(st) if cachefile.settled(st, now_ns) else None
+        except OSError:
+            pass
+    for folder in (ws.feeds_dir, ws.root / "templates"):
+        _walk(folder, ws.root, out, now_ns)
+    return out
+
+
+def output_stats(public: Path, rels: Iterable[str]) -> dict[str, Any] | None:
+    """(size, mtime, inode) of each output; None when one is missing."""
+    out: dict[str, Any] = {}
+    for rel in rels:
+        try:
+            out[rel] = cachefile.file_key(os.stat(public / rel))
+        except OSError:
+            return None
+    return out
+
+
+def due_window(times: Iterable[tuple[str, datetime]], now: datetime) -> tuple[float, float]:
+    """(lo, hi): every build clock in [lo, hi) sees the same episodes due as `now` does."""
+    lo, hi = float("-inf"), float("inf")
+    at = now.timestamp()
+    for status, published in times:
+        if status != "published":
+            continue
+        t = published.timestamp()
+        if t <= at:
+            lo = max(lo, t)
+        else:
+            hi = min(hi, t)
+    return lo, hi
+
+
+class BuildCache:
+    """The record of the last full build, read once; never trusted beyond what it can prove."""
+
+    def __init__(self, ws: WorkspaceConfig) -> None:
+        self.ws = ws
+        self.path = cachefile.cache_path(ws.root, NAME)
+        config = hashlib.sha256(repr(ws).encode("utf-8")).hexdigest()
+        self.stamp = cachefile.stamp("build", config)
+        self.inputs = input_stats(ws)  # taken before anything is read: an edit during the
+        # build leaves a newer mtime than recorded, so the next build redoes the work
+
+    def fresh(self, now: datetime) -> dict[str, Any] | None:
+        """The last build's summary when nothing that decides the output has changed."""
+        entries = cachefile.load(self.path, self.stamp)
+        if not entries or None in self.inputs.values() or entries.get("inputs") != self.inputs:
+            return None
+        lo, hi = entries.get("lo"), entries.get("hi")
+        files, feeds = entries.get("files"), entries.get("feeds")
+        warnings = entries.get("warnings")
+        if not (isinstance(lo, int | float) and isinstance(hi, int | float)
+                and isinstance(files, list) and isinstance(feeds, dict)
+                and isinstance(warnings, list)
+                and all(isinstance(f, str) for f in files + warnings)):
+            return None
+        if not lo <= now.timestamp() < hi:
+            return None
+        if output_stats(self.ws.public_dir, files) != entries.get("outputs"):
+            return None
+        return {"files": files, "feeds": feeds, "warnings": warnings}
+
+    def save(self, now: datetime, times: Iterable[tuple[str, datetime]], files: list[str],
+             feeds: dict[str, int], warnings: list[str]) -> None:
+        outputs = output_stats(self.ws.public_dir, files)
+        if outputs is None:
+            return
+        lo, hi = due_window(times, now)
+        cachefile.save(self.path, self.stamp, {
+            "inputs": self.inputs, "outputs": outputs, "files": sorted(files),
+            "feeds": feeds, "warnings": warnings, "lo": max(lo, -1e18), "hi": min(hi, 1e18),
+        })
+
+    def drop(self) -> None:
+        self.path.unlink(missing_ok=True)
+
+
+class EpisodeStore:
+    """Per show: each episode's notes body HTML and feed <item>, valid while its episode file and
+    transcripts keep their size, mtime and inode (and podman and the configuration theirs)."""
+
+    def __init__(self, cache: BuildCache, show: str, read: bool) -> None:
+        self.inputs = cache.inputs
+        self.folder = f"feeds/{show}/episodes"
+        self.path = cachefile.cache_path(cache.ws.root, f"episodes-{show}.json")
+        self.stamp = cache.stamp
+        self.old = cachefile.load(self.path, self.stamp) if read else {}
+        self.new: dict[str, dict[str, Any]] = {}
+
+    def _key(self, slug: str) -> list[Any] | None:
+        base = f"{self.folder}/{slug}"
+        key = [self.inputs.get(f"{base}.md"), self.inputs.get(f"{base}.vtt"),
+               self.inputs.get(f"{base}.srt")]
+        return key if key[0] is not None else None  # racy or unknown: never cached
+
+    def get(self, slug: str, field: str) -> str | None:
+        entry, key = self.old.get(slug), self._key(slug)
+        if key is None or not isinstance(entry, dict) or entry.get("key") != key:
+            return None
+        value = entry.get(field)
+        return value if isinstance(value, str) else None
+
+    def put(self, slug: str, field: str, value: str) -> None:
+        key = self._key(slug)
+        if key is not None:
+            self.new.setdefault(slug, {"key": key})[field] = value
+
+    def save(self) -> None:
+        if self.new != self.old:
+            cachefile.save(self.path, self.stamp, self.new)
