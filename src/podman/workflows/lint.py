@@ -31,6 +31,7 @@ ITUNES = "{http://www.itunes.com/dtds/podcast-1.0.dtd}"
 class CheckReport:
     findings: list[tuple[str, Finding]] = field(default_factory=list)  # (source, finding)
     checked: int = 0
+    _seen: set[tuple[str, Finding]] = field(default_factory=set, repr=False, compare=False)
 
     @property
     def errors(self) -> int:
@@ -46,9 +47,13 @@ class CheckReport:
                          for f in leveled([f], foreign=False, strict=True)]
 
     def add(self, source: str, findings: list[Finding]) -> None:
+        """Each (source, finding) once, in first-seen order; a set keeps this linear (a list
+        membership test made a feed with many findings quadratic)."""
         for finding in findings:
-            if (source, finding) not in self.findings:
-                self.findings.append((source, finding))
+            entry = (source, finding)
+            if entry not in self._seen:
+                self._seen.add(entry)
+                self.findings.append(entry)
 
 
 def hosted_urls(xml: bytes, feed_url: str | None) -> list[tuple[str, str, int | None, str | None]]:
