@@ -215,11 +215,7 @@ def fetch_article(url: str, *, timeout: float = 10, max_bytes: int = 2_000_000) 
 def read_article_file(path: str | Path, url: str) -> Article:
     """Metadata from a saved page (`--html FILE`); the URL is still the article's address."""
     url = validate_url(url)
-    path = Path(path)
-    try:
-        data = path.read_bytes()
-    except FileNotFoundError:
-        raise BadInput(f"{path}: no such HTML file") from None
-    except OSError as e:
-        raise BadInput(f"{path}: cannot read HTML file ({e.strerror})") from None
+    from podman.core.textfile import read_file_bytes
+
+    data = read_file_bytes(Path(path), "HTML")
     return parse_article_html(decode_html(data), url)

@@ -14,6 +14,7 @@ from podman.check.items import ITEM_RULES, future_findings
 from podman.check.online import http_request, probe_url
 from podman.check.rules import CHANNEL_RULES, FeedDoc, Finding, error, raw_findings, warning
 from podman.core.errors import BadInput, PodmanError
+from podman.core.textfile import read_file_bytes
 
 __all__ = [
     "FeedIdentity",
@@ -121,12 +122,7 @@ def check_feed_source(source: str, *, timeout: float = 20) -> bytes:
         return data
     if "://" in source:
         raise BadInput(f"{source}: only files and http(s) URLs can be checked")
-    try:
-        return Path(source).read_bytes()
-    except FileNotFoundError:
-        raise BadInput(f"{source}: no such feed file") from None
-    except OSError as e:
-        raise BadInput(f"{source}: cannot read the feed ({e.strerror})") from None
+    return read_file_bytes(Path(source), "feed", max_bytes=MAX_FEED_BYTES)
 
 
 # -- identity ---------------------------------------------------------------------------------
