@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 
+from podman.core.errors import StorageError
 from podman.core.fsio import atomic_write
 
 
@@ -28,7 +29,7 @@ def test_atomic_write_failure_keeps_old_content(tmp_path: Path,
         raise OSError("disk full")
 
     monkeypatch.setattr(os, "replace", boom)
-    with pytest.raises(OSError):
+    with pytest.raises(StorageError, match=f"{target}: cannot write"):
         atomic_write(target, "new")
     assert target.read_text() == "old"
     assert [p.name for p in tmp_path.iterdir()] == ["file.md"]

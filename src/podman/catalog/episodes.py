@@ -31,10 +31,10 @@ MAX_DURATION = 1_000_000.0  # seconds (11.5 days): more is a typo, not an episod
 # -- reading -----------------------------------------------------------------------------------
 
 def split_front_matter(text: str, source: str) -> tuple[str, str]:
-    match = _FRONT.match(text)
+    match = _FRONT.match(text.removeprefix("\ufeff"))  # editors on Windows may add a BOM
     if not match:
         raise CatalogError(f"{source}: no TOML front matter between +++ lines")
-    return match.group(1), text[match.end():]
+    return match.group(1), match.string[match.end():]
 
 
 def parse_episode(text: str, *, show: str, slug: str, source: str) -> Episode:

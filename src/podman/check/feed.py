@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 import urllib.error
+import urllib.parse
 import xml.etree.ElementTree as ET
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
@@ -105,6 +106,12 @@ def check_artwork(path: str | Path) -> list[Finding]:
 def check_feed_source(source: str, *, timeout: float = 20) -> bytes:
     """The bytes of a feed from a file path or an http(s) URL (`podman check FEED`)."""
     if source.startswith(("http://", "https://")):
+        try:
+            parts = urllib.parse.urlsplit(source)
+            if not parts.hostname or parts.port == 0:
+                raise ValueError("no host")
+        except ValueError as e:
+            raise BadInput(f"{source}: not a valid URL ({e})") from None
         try:
             with http_request(source, timeout) as response:
                 data = response.read(MAX_FEED_BYTES + 1)

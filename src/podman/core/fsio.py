@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import errno
 import fcntl
 import os
 import tempfile
@@ -10,9 +11,17 @@ import time
 from collections.abc import Iterator
 from pathlib import Path
 
-from podman.core.errors import LockBusy
+from podman.core.errors import LockBusy, StorageError
 
 LOCK_FILE = ".podman.lock"
+_HINTS = {errno.ENOSPC: "free some space and run the command again",
+          errno.EDQUOT: "free some space and run the command again",
+          errno.EROFS: "the folder is on a read-only file system; work on a writable copy"}
+
+
+def write_error(path: Path, exc: OSError) -> StorageError:
+    """A failed write as one line naming the file: disk full, read-only, permission."""
+    return StorageError(f"{path}: cannot write ({exc.strerror or exc})", _HINTS.get(exc.errno))
 
 
 def atomic_write(path: Path, data: bytes | str, *, durable: bool = True) -> None:
@@ -21,8 +30,11 @@ def atomic_write(path: Path, data: bytes | str, *, durable: bool = True) -> None
     `durable=False` skips the fsync (build output, which a rebuild regenerates): the rename
     still keeps readers from ever seeing half a file."""
     raw = data.encode("utf-8") if isinstance(data, str) else data
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    except OSError as exc:
+        raise write_error(path, exc) from None
     try:
         with os.fdopen(fd, "wb") as fh:
             fh.write(raw)
@@ -31,8 +43,10 @@ def atomic_write(path: Path, data: bytes | str, *, durable: bool = True) -> None
                 os.fsync(fh.fileno())
         os.chmod(tmp, 0o644)
         os.replace(tmp, path)
-    except BaseException:
+    except BaseException as exc:
         Path(tmp).unlink(missing_ok=True)
+        if isinstance(exc, OSError):
+            raise write_error(path, exc) from None
         raise
 
 
@@ -40,7 +54,10 @@ def atomic_write(path: Path, data: bytes | str, *, durable: bool = True) -> None
 def workspace_lock(root: Path, timeout: float = 120.0) -> Iterator[None]:
     """An exclusive flock on <root>/.podman.lock; waits up to `timeout` seconds for another run."""
     path = root / LOCK_FILE
-    fd = os.open(path, os.O_CREAT | os.O_RDWR, 0o644)
+    try:
+        fd = os.open(path, os.O_CREAT | os.O_RDWR, 0o644)
+    except OSError as exc:
+        raise write_error(path, exc) from None
     try:
         deadline = time.monotonic() + timeout
         while True:

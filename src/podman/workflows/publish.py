@@ -87,11 +87,7 @@ class FolderTarget:
                   cache_control: str = "", redirect: str = "") -> None:
         from podman.core.fsio import atomic_write
 
-        dest = self.root / key
-        try:
-            atomic_write(dest, data, durable=False)
-        except OSError as exc:
-            raise StorageError(f"{dest}: cannot write: {exc.strerror}") from exc
+        atomic_write(self.root / key, data, durable=False)  # StorageError names the file
 
 
 def _md5(path: Path) -> str:
