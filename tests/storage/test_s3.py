@@ -306,3 +306,72 @@ def test_small_files_go_in_parallel_without_a_head_each(s3_config, tmp_path: Pat
         stored = storage.stat(path.name)
         assert stored is not None and (stored.size, stored.sha256) == (path.stat().st_size, sha)
         assert stored.etag == hashlib.md5(path.read_bytes()).hexdigest()
+
+
+# -- issue 9: a frozen server, a ghost profile, half the credentials ------------------------------
+
+def test_client_timeouts_and_retries_are_sized_for_a_cli(s3_config) -> None:
+    """Finding 8: botocore's defaults (60 s reads, several attempts) kept a CLI waiting
+    minutes; every request is now bounded, and the bound is what the message states."""
+    from podman.storage import s3
+
+    config = S3Storage(s3_config).client.meta.config
+    assert (config.connect_timeout, config.read_timeout) == (s3.CONNECT_TIMEOUT, s3.READ_TIMEOUT)
+    assert config.retries["total_max_attempts"] == s3.ATTEMPTS
+    assert s3.ATTEMPTS * (s3.CONNECT_TIMEOUT + s3.READ_TIMEOUT) == s3.REQUEST_BOUND <= 60
+
+
+def test_frozen_server_fails_within_the_stated_bound(tmp_path: Path, monkeypatch) -> None:
+    """A dedicated SeaweedFS stopped with SIGSTOP (the shared one is never frozen): the TCP
+    handshake still succeeds (the kernel answers) but nothing ever replies. `doctor` gives up
+    after the bounded attempts and says how long it waited. The read timeout is shortened for
+    the test; the arithmetic in the message is the module's own."""
+    from podman.cli import cli
+    from podman.storage import s3
+    from tests.fixtures.cli import run
+
+    monkeypatch.setattr(s3, "READ_TIMEOUT", 2)
+    monkeypatch.setattr(s3, "REQUEST_BOUND", s3.ATTEMPTS * (s3.CONNECT_TIMEOUT + 2))
+    server = SeaweedS3(tmp_path / "frozen")
+    server.start()
+    try:
+        isolate_aws_env(monkeypatch, tmp_path)
+        for name, value in server.env().items():
+            monkeypatch.setenv(name, value)
+        root = tmp_path / "ws"
+        assert run("init", root, "--show", "news", "--title", "News", "--author", "Desk",
+                   "--email", "desk@example.com").exit_code == 0
+        (root / "podman.toml").write_text(
+            f'[storage]\nbackend = "s3"\nbucket = "{server.bucket}"\n'
+            f'endpoint_url = "{server.endpoint}"\nregion = "us-east-1"\n'
+            f'addressing_style = "path"\npublic_url = "{server.public_url}"\n')
+        assert server.proc is not None
+        os.killpg(server.proc.pid, signal.SIGSTOP)
+        try:
+            result = run("-C", root, "doctor")
+        finally:
+            os.killpg(server.proc.pid, signal.SIGCONT)
+        assert cli is not None and result.exit_code == 1, result.output
+        assert "internal error" not in result.stderr
+        assert f"no answer from {server.endpoint}" in result.stdout
+        assert f"{s3.ATTEMPTS} attempts" in result.stdout
+        assert f"{s3.REQUEST_BOUND} s" in result.stdout
+    finally:
+        server.stop()
+
+
+def test_missing_profile_from_the_environment_is_named(s3_env: SeaweedS3, monkeypatch) -> None:
+    """Finding 15: AWS_PROFILE=ghost said "AWS profile '' not found"."""
+    monkeypatch.setenv("AWS_PROFILE", "ghost")
+    with pytest.raises(StorageError, match="AWS profile 'ghost' not found") as err:
+        S3Storage(s3_config_for(s3_env))
+    assert "AWS_PROFILE" in err.value.hint
+
+
+def test_half_the_credentials(s3_env: SeaweedS3, monkeypatch) -> None:
+    """Finding 12: an access key without a secret raised PartialCredentialsError."""
+    monkeypatch.delenv("AWS_SECRET_ACCESS_KEY")
+    with pytest.raises(StorageError) as err:
+        S3Storage(s3_config_for(s3_env)).verify()
+    assert "incomplete AWS credentials" in err.value.message
+    assert "AWS_SECRET_ACCESS_KEY" in err.value.hint

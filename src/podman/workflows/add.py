@@ -35,6 +35,7 @@ from podman.core.models import (
     mint_guid,
     slugify,
 )
+from podman.core.progress import ByteProgress
 
 
 @dataclass(frozen=True)
@@ -67,7 +68,7 @@ class AddOutcome:
     facts: AudioFacts | None = None
 
 
-ProgressFactory = Callable[[str, int], Callable[[int], None]]
+ProgressFactory = Callable[[str, int], ByteProgress]
 
 
 def resolve_show(ws: WorkspaceConfig, name: str | None) -> Path:
@@ -257,8 +258,15 @@ def store_object(storage, src: Path, key: str, mime: str, sha256: str,
         existing.sha256 is None or existing.sha256 == sha256
     ):
         return False
-    storage.put(src, key, content_type=mime, sha256=sha256, cache_control=MEDIA_CACHE_CONTROL,
-                progress=progress(src.name, src.stat().st_size) if progress else None)
+    bar = progress(src.name, src.stat().st_size) if progress else None
+    try:
+        storage.put(src, key, content_type=mime, sha256=sha256,
+                    cache_control=MEDIA_CACHE_CONTROL, progress=bar)
+    finally:
+        if bar is not None:
+            bar.close()
+    if bar is not None:
+        bar.done()  # only now: the storage confirmed the object
     return True
 
 
