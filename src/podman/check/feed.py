@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import re
-import urllib.error
 import urllib.parse
 import xml.etree.ElementTree as ET
 from collections.abc import Callable, Iterable
@@ -11,10 +10,12 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 
+from podman.catalog.articles import USER_AGENT
 from podman.check.items import ITEM_RULES, future_findings
-from podman.check.online import http_request, probe_url
+from podman.check.online import probe_url
 from podman.check.rules import CHANNEL_RULES, FeedDoc, Finding, error, raw_findings, warning
-from podman.core.errors import BadInput, PodmanError
+from podman.core.errors import BadInput
+from podman.core.netfetch import fetch_bytes
 from podman.core.textfile import read_file_bytes
 
 __all__ = [
@@ -103,8 +104,10 @@ def check_artwork(path: str | Path) -> list[Finding]:
 # -- loading ----------------------------------------------------------------------------------
 
 
-def check_feed_source(source: str, *, timeout: float = 20) -> bytes:
-    """The bytes of a feed from a file path or an http(s) URL (`podman check FEED`)."""
+def check_feed_source(source: str, *, timeout: float = 20,
+                      max_bytes: int = MAX_FEED_BYTES) -> bytes:
+    """The bytes of a feed from a file path or an http(s) URL (`podman check FEED`); a URL is
+    fetched within `timeout` seconds in all and `max_bytes`, a file must be a regular one."""
     if source.startswith(("http://", "https://")):
         try:
             parts = urllib.parse.urlsplit(source)
@@ -112,24 +115,12 @@ def check_feed_source(source: str, *, timeout: float = 20) -> bytes:
                 raise ValueError("no host")
         except ValueError as e:
             raise BadInput(f"{source}: not a valid URL ({e})") from None
-        try:
-            with http_request(source, timeout) as response:
-                data = response.read(MAX_FEED_BYTES + 1)
-        except urllib.error.HTTPError as e:
-            e.close()
-            raise PodmanError(f"{source}: HTTP {e.code} {e.reason}") from None
-        except urllib.error.URLError as e:
-            raise PodmanError(f"{source}: cannot connect ({e.reason})") from None
-        except TimeoutError:
-            raise PodmanError(f"{source}: timed out after {timeout:g} s") from None
-        except OSError as e:
-            raise PodmanError(f"{source}: network error ({e})") from None
-        if len(data) > MAX_FEED_BYTES:
-            raise PodmanError(f"{source}: feed is larger than {MAX_FEED_BYTES} bytes")
-        return data
+        fetched = fetch_bytes(source, timeout=timeout, max_bytes=max_bytes,
+                              headers={"User-Agent": USER_AGENT})
+        return fetched.data
     if "://" in source:
         raise BadInput(f"{source}: only files and http(s) URLs can be checked")
-    return read_file_bytes(Path(source), "feed", max_bytes=MAX_FEED_BYTES)
+    return read_file_bytes(Path(source), "feed", max_bytes=max_bytes)
 
 
 # -- identity ---------------------------------------------------------------------------------

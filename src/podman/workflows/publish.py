@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import http.client
 import os
 import urllib.error
 import urllib.request
@@ -325,13 +326,15 @@ def _expect(condition: bool, message: str) -> None:
 
 def _http(url: str, method: str, headers: dict[str, str],
           timeout: float) -> tuple[int, dict[str, str]]:
+    from podman.core.netfetch import bounded_open
+
     request = urllib.request.Request(url, method=method, headers=headers)
     try:
-        with urllib.request.urlopen(request, timeout=timeout) as resp:  # noqa: S310
+        with bounded_open(request, timeout) as resp:  # the whole exchange within `timeout`
             return resp.status, dict(resp.headers.items())
     except urllib.error.HTTPError as exc:
         return exc.code, dict(exc.headers.items())
-    except (urllib.error.URLError, OSError) as exc:
+    except (urllib.error.URLError, OSError, http.client.HTTPException, ValueError) as exc:
         reason = getattr(exc, "reason", exc)
         raise PodmanError(f"{method} {url}: {reason}",
                           "check [storage] public_url and that the host is up") from exc
