@@ -25,6 +25,7 @@ from podman.core.content_types import (  # noqa: F401  (re-exported: the publish
     is_feed,
 )
 from podman.core.errors import BadInput, ConfigError, PodmanError, StorageError
+from podman.core.fsio import sweep_leftovers
 from podman.storage import StoredObject
 
 
@@ -200,6 +201,8 @@ def publish(ws: WorkspaceConfig, *, dry_run: bool = False, storage: Target | Non
     no feed is uploaded, so a feed never points at a file that is not there.
     """
     target = storage if storage is not None else open_target(ws)[0]
+    if isinstance(target, FolderTarget) and not dry_run:
+        sweep_leftovers(target.root)  # temp files of a publish that was killed
     plan = plan_publish(ws, storage=target)
     if planned is not None:
         planned(plan)  # the plan is shown before anything is sent
