@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import re
 import urllib.parse
-import xml.etree.ElementTree as ET
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -13,7 +12,15 @@ from pathlib import Path
 from podman.catalog.articles import USER_AGENT
 from podman.check.items import ITEM_RULES, future_findings
 from podman.check.online import probe_url
-from podman.check.rules import CHANNEL_RULES, FeedDoc, Finding, error, raw_findings, warning
+from podman.check.rules import (
+    CHANNEL_RULES,
+    XML_ERRORS,
+    FeedDoc,
+    Finding,
+    error,
+    raw_findings,
+    warning,
+)
 from podman.core.errors import BadInput
 from podman.core.netfetch import fetch_bytes
 from podman.core.textfile import read_file_bytes
@@ -43,7 +50,7 @@ def check_feed(
     findings = raw_findings(xml)
     try:
         doc = FeedDoc(xml)
-    except ET.ParseError as e:
+    except XML_ERRORS as e:
         blank = re.match(rb"\s+<\?xml\s", xml.removeprefix(b"\xef\xbb\xbf"))
         findings.append(error("xml-wellformed", "feed", f"{source} is not well-formed XML ({e})",
                               "remove what comes before <?xml (expat and podcastparser refuse it)"
@@ -139,7 +146,7 @@ def feed_identity(xml: bytes) -> FeedIdentity:
     """Identity of a feed's bytes (the feed on disk, or `git show HEAD:public/...`)."""
     try:
         doc = FeedDoc(xml)
-    except ET.ParseError as e:
+    except XML_ERRORS as e:
         raise BadInput(f"cannot read the previous feed: {e}") from None
     guid = None
     if doc.channel is not None:

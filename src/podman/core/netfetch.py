@@ -133,7 +133,7 @@ def fetch_bytes(url: str, *, timeout: float, max_bytes: int,
     try:
         with bounded_open(request, timeout, handlers) as response:
             length = response.headers.get("Content-Length", "")
-            if length.isdigit() and int(length) > max_bytes:
+            if length.isascii() and length.isdigit() and int(length) > max_bytes:
                 raise FetchError(f"{url}: larger than {max_bytes} bytes")
             data = response.read(max_bytes + 1)
             if len(data) > max_bytes:

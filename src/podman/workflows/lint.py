@@ -18,7 +18,7 @@ from podman.check.feed import (
     identity_findings,
     online_findings,
 )
-from podman.check.rules import FeedDoc, built_by_podman, leveled
+from podman.check.rules import XML_ERRORS, FeedDoc, built_by_podman, leveled
 from podman.core.categories import validate_categories
 from podman.core.config import WorkspaceConfig, load_show
 from podman.core.errors import CatalogError, PodmanError
@@ -73,8 +73,9 @@ def hosted_urls(xml: bytes, feed_url: str | None) -> list[tuple[str, str, int | 
         if enc is None or not enc.get("url"):
             continue
         length = enc.get("length", "")
+        size = int(length) if length.isascii() and length.isdigit() else None  # not "²"
         out.append((f"enclosure {(item.findtext('guid') or '').strip()}", enc.get("url", ""),
-                    int(length) if length.isdigit() else None, enc.get("type")))
+                    size, enc.get("type")))
     return out
 
 
@@ -103,7 +104,7 @@ def is_foreign(xml: bytes) -> bool:
 def _safe_urls(xml: bytes, feed_url: str | None) -> list:
     try:
         return hosted_urls(xml, feed_url)
-    except ET.ParseError:
+    except XML_ERRORS:
         return []
 
 
