@@ -91,3 +91,11 @@ def test_check_cli_still_reads_a_feed(trickler: str, tmp_path: Path) -> None:
     result = run("check", trickler + "/ok")
     assert "internal error" not in result.stderr
     assert "[rss-root]" not in result.stdout
+
+
+def test_a_trickling_old_host_times_out_in_the_redirect_check(trickler: str) -> None:
+    from podman.check.online import redirect_findings
+
+    [finding] = redirect_findings(trickler + "/head", "https://new.example.com/feed.xml",
+                                  timeout=1.5)
+    assert finding.rule == "against-redirect" and "no answer" in finding.message

@@ -10,7 +10,7 @@ from collections.abc import Iterator
 
 from podman.catalog.articles import USER_AGENT
 from podman.check.rules import Finding, error, warning
-from podman.core.netfetch import bounded_open
+from podman.core.netfetch import bounded_open, deadline
 
 IMMUTABLE = "public, max-age=31536000, immutable"
 MEDIA_KINDS = ("enclosure", "media", "audio")
@@ -102,12 +102,17 @@ def redirect_findings(old_url: str, new_url: str, timeout: float = 10) -> list[F
     kind = http.client.HTTPSConnection if parts.scheme == "https" else http.client.HTTPConnection
     conn = kind(parts.netloc, timeout=timeout)
     try:
-        path = (parts.path or "/") + (f"?{parts.query}" if parts.query else "")
-        conn.request("GET", path,
-                     headers={"User-Agent": USER_AGENT})
-        response = conn.getresponse()
-        status, location = response.status, response.getheader("Location") or ""
-    except (OSError, http.client.HTTPException) as e:
+        with deadline(timeout) as watchdog:  # the whole answer within `timeout`, not per read
+            conn.connect()
+            watchdog.watch(conn.sock)
+            path = (parts.path or "/") + (f"?{parts.query}" if parts.query else "")
+            conn.request("GET", path,
+                         headers={"User-Agent": USER_AGENT})
+            response = conn.getresponse()
+            status, location = response.status, response.getheader("Location") or ""
+            if watchdog.expired:
+                raise TimeoutError(f"timed out after {timeout:g} s")
+    except (OSError, http.client.HTTPException, ValueError) as e:
         return [error("against-redirect", where, f"no answer ({e})",
                       "check the old URL and that the old host is up")]
     finally:

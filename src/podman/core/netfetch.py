@@ -63,6 +63,17 @@ class _Deadline:
         self._timer.cancel()
 
 
+@contextlib.contextmanager
+def deadline(seconds: float) -> Iterator[_Deadline]:
+    """A watchdog for code that opens its own connections: `watch(sock)` each socket; past
+    `seconds` they are shut down and `expired` is True."""
+    watchdog = _Deadline(seconds)
+    try:
+        yield watchdog
+    finally:
+        watchdog.cancel()
+
+
 def _watched(base: type[http.client.HTTPConnection], deadline: _Deadline) -> Any:
     """A connection factory for urllib's do_open whose sockets the deadline watches."""
 
