@@ -97,7 +97,7 @@ def is_foreign(xml: bytes) -> bool:
     """True unless the feed parses and its <generator> names podman."""
     try:
         return not built_by_podman(FeedDoc(xml))
-    except ET.ParseError:
+    except XML_ERRORS:
         return True
 
 
