@@ -45,7 +45,7 @@ prefix = "{site}"
 
 
 def invoke(root: Path, *args: str):
-    return CliRunner().invoke(cli, ["-C", str(root), *args])
+    return CliRunner().invoke(cli, ["-C", str(root), *args], catch_exceptions=False)
 
 
 def fetch(url: str, headers: dict[str, str] | None = None, method: str = "GET"):

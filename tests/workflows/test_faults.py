@@ -55,13 +55,9 @@ def processes_under(root: Path) -> list[str]:
     for entry in Path("/proc").iterdir():
         if not entry.name.isdigit():
             continue
-        try:
-            cmdline = (entry / "cmdline").read_bytes().replace(b"\0", b" ").decode(errors="replace")
-            state = (entry / "stat").read_text().rsplit(")", 1)[1].split()[0]
-        except OSError:
-            continue
-        if str(root) in cmdline and state != "Z" and "pytest" not in cmdline:
-            found.append(cmdline)
+        command = cmdline(int(entry.name))
+        if str(root) in command and "pytest" not in command and not gone(int(entry.name)):
+            found.append(command)
     return found
 
 
@@ -109,6 +105,14 @@ def comm(pid: int) -> str:
         return ""
 
 
+def cmdline(pid: int) -> str:
+    try:
+        return (Path("/proc") / str(pid) / "cmdline").read_bytes().replace(b"\0", b" ").decode(
+            errors="replace")
+    except OSError:
+        return ""
+
+
 def gone(pid: int) -> bool:
     try:
         return (Path("/proc") / str(pid) / "stat").read_text().rsplit(")", 1)[1].split()[0] == "Z"
@@ -120,7 +124,10 @@ def ffmpeg_child_of(proc: subprocess.Popen[bytes]) -> Callable[[], bool]:
     """Holds once podman runs ffmpeg; that child is then frozen (SIGSTOP) so it cannot finish on
     its own: after podman's kill -9 it only goes away if it dies with its parent."""
     def running() -> bool:
-        kids = [kid for kid in children_of(proc.pid) if "ffmpeg" in comm(kid)]  # exec'd
+        # exec'd by podman's runner (which always passes -hide_banner): not imageio-ffmpeg's
+        # own `ffmpeg -version` probe, which podman does not start and which ends at once
+        kids = [kid for kid in children_of(proc.pid)
+                if "ffmpeg" in comm(kid) and "-hide_banner" in cmdline(kid)]
         for kid in kids:
             os.kill(kid, signal.SIGSTOP)
             frozen.append(kid)
