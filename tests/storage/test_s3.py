@@ -327,7 +327,7 @@ def test_frozen_server_fails_within_the_stated_bound(tmp_path: Path, monkeypatch
     with own_server(tmp_path / "frozen", monkeypatch) as server:
         root = tmp_path / "ws"
         assert run("init", root, "--show", "news", "--title", "News", "--author", "Desk",
-                   "--email", "desk@example.com").exit_code == 0
+                   "--email", "desk@example.com", "--category", "News").exit_code == 0
         (root / "podman.toml").write_text(
             f'[storage]\nbackend = "s3"\nbucket = "{server.bucket}"\n'
             f'endpoint_url = "{server.endpoint}"\nregion = "us-east-1"\n'
