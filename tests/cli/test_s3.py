@@ -45,7 +45,7 @@ prefix = "{site}"
 
 
 def invoke(root: Path, *args: str):
-    return CliRunner().invoke(cli, ["-C", str(root), *args])
+    return CliRunner().invoke(cli, ["-C", str(root), *args], catch_exceptions=False)
 
 
 def fetch(url: str, headers: dict[str, str] | None = None, method: str = "GET"):
@@ -136,3 +136,34 @@ def test_rm_purge_deletes_the_object(s3_env: SeaweedS3, tmp_path: Path, episode:
         fetch(record["url"], method="HEAD")
     assert gone.value.code in (403, 404)
     gone.value.close()
+
+
+def test_denied_upload_never_says_stored(s3_env: SeaweedS3, tmp_path: Path, episode: Path,
+                                         monkeypatch: pytest.MonkeyPatch) -> None:
+    """Issue 9 finding 15: with a read-only key, `add` printed "N bytes stored" (every byte had
+    been sent) and then "access denied"; stored is said only once the store succeeded."""
+    from tests.fixtures.s3_server import READER_KEY, READER_SECRET
+
+    root, _ = s3_workspace(tmp_path / "ws", s3_env)
+    monkeypatch.setenv("AWS_ACCESS_KEY_ID", READER_KEY)
+    monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", READER_SECRET)
+    result = invoke(root, "add", str(episode))
+    assert result.exit_code == 1
+    assert "access denied" in result.stderr
+    assert "stored" not in result.stderr
+    monkeypatch.setenv("AWS_ACCESS_KEY_ID", s3_env.env()["AWS_ACCESS_KEY_ID"])
+    monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", s3_env.env()["AWS_SECRET_ACCESS_KEY"])
+    result = invoke(root, "add", str(episode))
+    assert result.exit_code == 0, result.stderr
+    assert f"{episode.stat().st_size} bytes stored" in result.stderr
+
+
+def test_half_the_credentials_is_one_line(s3_env: SeaweedS3, tmp_path: Path, episode: Path,
+                                          monkeypatch: pytest.MonkeyPatch) -> None:
+    root, _ = s3_workspace(tmp_path / "ws", s3_env)
+    monkeypatch.delenv("AWS_SECRET_ACCESS_KEY")
+    for args in (("add", str(episode)), ("doctor",)):
+        result = invoke(root, *args)
+        assert result.exit_code == 1, (args, result.output)
+        assert "internal error" not in result.output and "Traceback" not in result.output
+        assert "incomplete AWS credentials" in result.output

@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 
+from podman.core.errors import StorageError
 from podman.core.fsio import atomic_write
 
 
@@ -28,7 +29,57 @@ def test_atomic_write_failure_keeps_old_content(tmp_path: Path,
         raise OSError("disk full")
 
     monkeypatch.setattr(os, "replace", boom)
-    with pytest.raises(OSError):
+    with pytest.raises(StorageError, match=f"{target}: cannot write"):
         atomic_write(target, "new")
     assert target.read_text() == "old"
     assert [p.name for p in tmp_path.iterdir()] == ["file.md"]
+
+
+# -- leftovers of killed runs (issue 9, finding 11) ------------------------------------------
+
+def _killed_writer(code: str, *args: str) -> None:
+    """Run `code` in a child that is SIGKILLed by itself mid-write: a real kill -9."""
+    import subprocess
+    import sys
+
+    done = subprocess.run([sys.executable, "-c", code, *args], capture_output=True, check=False)
+    assert done.returncode == -9, done.stderr.decode()
+
+
+def test_sweep_removes_what_a_killed_writer_left_and_spares_live_ones(tmp_path: Path) -> None:
+    from podman.core.fsio import locked_temp, sweep, work_dir
+
+    root = tmp_path
+    folder = root / "feeds" / "daily" / "episodes"
+    folder.mkdir(parents=True)
+    _killed_writer(
+        "import os, signal, sys; from pathlib import Path\n"
+        "from podman.core.fsio import locked_temp, work_dir\n"
+        "root = Path(sys.argv[1])\n"
+        "locked_temp(root / 'feeds/daily/episodes', '.ep.md.', '.tmp')\n"
+        "locked_temp(root / 'feeds/daily/episodes', '.upload-', '.part')\n"
+        "ctx = work_dir(root); work = ctx.__enter__(); (work / 'half.mp3').write_bytes(b'x')\n"
+        "os.kill(os.getpid(), signal.SIGKILL)\n", str(root))
+    left = sorted(p.name for p in folder.iterdir())
+    assert len(left) == 2 and len(list((root / ".podman/tmp").iterdir())) == 2  # dir + lock
+    live_fd, live = locked_temp(folder, ".other.md.", ".tmp")  # a concurrent writer's
+    try:
+        with work_dir(root) as mine:
+            assert sweep(root, root / "feeds") == 3
+            assert mine.is_dir() and live.is_file()  # in use: kept
+            assert sorted(p.name for p in folder.iterdir()) == [live.name]
+            assert [p for p in (root / ".podman/tmp").iterdir()
+                    if p.name not in (mine.name, f"{mine.name}.lock")] == []
+        assert list((root / ".podman/tmp").iterdir()) == []
+    finally:
+        os.close(live_fd)
+    assert (root / ".podman/.gitignore").read_text().strip().endswith("*")
+
+
+def test_unrelated_dot_files_are_never_swept(tmp_path: Path) -> None:
+    from podman.core.fsio import sweep
+
+    for name in (".gitignore", ".env.tmp", ".podman-built", "notes.tmp", ".x.upload.part"):
+        (tmp_path / name).write_text("keep")
+    assert sweep(tmp_path, tmp_path) == 0
+    assert len(list(tmp_path.iterdir())) == 5

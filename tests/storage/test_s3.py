@@ -19,7 +19,7 @@ import pytest
 from podman.core.errors import StorageError
 from podman.storage import MEDIA_CACHE_CONTROL, open_storage
 from podman.storage.s3 import S3Storage, Upload
-from tests.fixtures.s3 import MiB, isolate_aws_env, s3_config_for
+from tests.fixtures.s3 import MiB, isolate_aws_env, own_server, s3_config_for
 from tests.fixtures.s3_server import READER_KEY, READER_SECRET, SeaweedS3, free_port
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -228,12 +228,7 @@ def test_ctrl_c_aborts_the_multipart_upload(s3_config, tmp_path: Path) -> None:
 
 def test_server_going_away_mid_upload_then_retry(tmp_path: Path, monkeypatch) -> None:
     """A dedicated server is killed after the first part; after a restart the retry works."""
-    server = SeaweedS3(tmp_path / "dying")
-    server.start()
-    try:
-        isolate_aws_env(monkeypatch, tmp_path)
-        for name, value in server.env().items():
-            monkeypatch.setenv(name, value)
+    with own_server(tmp_path / "dying", monkeypatch) as server:
         config = s3_config_for(server, max_concurrency=1)
         src, sha = make_file(tmp_path / "big.mp3", 20 * MiB)
         sent = [0]
@@ -256,8 +251,6 @@ def test_server_going_away_mid_upload_then_retry(tmp_path: Path, monkeypatch) ->
         assert stored is not None and (stored.size, stored.sha256) == (20 * MiB, sha)
         left = storage.client.list_multipart_uploads(Bucket=server.bucket).get("Uploads", [])
         assert left == []
-    finally:
-        server.stop()
 
 
 MEMORY_SCRIPT = """
@@ -306,3 +299,64 @@ def test_small_files_go_in_parallel_without_a_head_each(s3_config, tmp_path: Pat
         stored = storage.stat(path.name)
         assert stored is not None and (stored.size, stored.sha256) == (path.stat().st_size, sha)
         assert stored.etag == hashlib.md5(path.read_bytes()).hexdigest()
+
+
+# -- issue 9: a frozen server, a ghost profile, half the credentials ------------------------------
+
+def test_client_timeouts_and_retries_are_sized_for_a_cli(s3_config) -> None:
+    """Finding 8: botocore's defaults (60 s reads, several attempts) kept a CLI waiting
+    minutes; every request is now bounded, and the bound is what the message states."""
+    from podman.storage import s3
+
+    config = S3Storage(s3_config).client.meta.config
+    assert (config.connect_timeout, config.read_timeout) == (s3.CONNECT_TIMEOUT, s3.READ_TIMEOUT)
+    assert config.retries["total_max_attempts"] == s3.ATTEMPTS
+    assert s3.ATTEMPTS * (s3.CONNECT_TIMEOUT + s3.READ_TIMEOUT) == s3.REQUEST_BOUND <= 60
+
+
+def test_frozen_server_fails_within_the_stated_bound(tmp_path: Path, monkeypatch) -> None:
+    """A dedicated SeaweedFS stopped with SIGSTOP (the shared one is never frozen): the TCP
+    handshake still succeeds (the kernel answers) but nothing ever replies. `doctor` gives up
+    after the bounded attempts and says how long it waited. The read timeout is shortened for
+    the test; the arithmetic in the message is the module's own."""
+    from podman.storage import s3
+    from tests.fixtures.cli import run
+
+    monkeypatch.setattr(s3, "READ_TIMEOUT", 2)
+    monkeypatch.setattr(s3, "REQUEST_BOUND", s3.ATTEMPTS * (s3.CONNECT_TIMEOUT + 2))
+    with own_server(tmp_path / "frozen", monkeypatch) as server:
+        root = tmp_path / "ws"
+        assert run("init", root, "--show", "news", "--title", "News", "--author", "Desk",
+                   "--email", "desk@example.com", "--category", "News").exit_code == 0
+        (root / "podman.toml").write_text(
+            f'[storage]\nbackend = "s3"\nbucket = "{server.bucket}"\n'
+            f'endpoint_url = "{server.endpoint}"\nregion = "us-east-1"\n'
+            f'addressing_style = "path"\npublic_url = "{server.public_url}"\n')
+        assert server.proc is not None
+        os.killpg(server.proc.pid, signal.SIGSTOP)
+        try:
+            result = run("-C", root, "doctor")
+        finally:
+            os.killpg(server.proc.pid, signal.SIGCONT)
+        assert result.exit_code == 1, result.output
+        assert "internal error" not in result.stderr
+        assert f"no answer from {server.endpoint}" in result.stdout
+        assert f"{s3.ATTEMPTS} attempts" in result.stdout
+        assert f"{s3.REQUEST_BOUND} s" in result.stdout
+
+
+def test_missing_profile_from_the_environment_is_named(s3_env: SeaweedS3, monkeypatch) -> None:
+    """Finding 15: AWS_PROFILE=ghost said "AWS profile '' not found"."""
+    monkeypatch.setenv("AWS_PROFILE", "ghost")
+    with pytest.raises(StorageError, match="AWS profile 'ghost' not found") as err:
+        S3Storage(s3_config_for(s3_env))
+    assert "AWS_PROFILE" in err.value.hint
+
+
+def test_half_the_credentials(s3_env: SeaweedS3, monkeypatch) -> None:
+    """Finding 12: an access key without a secret raised PartialCredentialsError."""
+    monkeypatch.delenv("AWS_SECRET_ACCESS_KEY")
+    with pytest.raises(StorageError) as err:
+        S3Storage(s3_config_for(s3_env)).verify()
+    assert "incomplete AWS credentials" in err.value.message
+    assert "AWS_SECRET_ACCESS_KEY" in err.value.hint

@@ -165,3 +165,54 @@ def test_access_log_records_each_request(workspace: Path, episode_mp3s: list[Pat
     assert {r["path"] for r in lines if r["status"] == 206} == {path}
     assert all(r["ip"] == "127.0.0.1" for r in lines)
     assert all(r["ua"].startswith("Overcast/3.0") and r["time"].endswith("Z") for r in lines)
+
+
+def test_half_open_and_slow_connections_are_dropped(workspace: Path) -> None:
+    """Issue 9 finding 10: 50 connections that never finish their request held 50 threads
+    forever. Silent ones, trickling ones and an idle keep-alive are all closed by the server;
+    the client's own socket timeout is only a guard (a hang fails, no time is asserted)."""
+    import contextlib
+    import socket
+    import threading
+    import time
+
+    assert run("build", "-C", workspace, "--now", "2026-01-01").exit_code == 0
+    server = make_server(load_workspace(workspace), "127.0.0.1", 0, header_timeout=1.0,
+                         idle_timeout=1.0)
+    stop = threading.Event()
+
+    def trickle(sock: socket.socket) -> None:
+        for byte in b"GET /daily/feed.xml HTTP/1.1\r\nHost: x\r\nX-Pad: " + b"a" * 500:
+            if stop.is_set():
+                return
+            try:
+                sock.send(bytes([byte]))
+            except OSError:
+                return  # the server closed it: what we want
+            time.sleep(0.1)
+
+    with running(server):
+        port = server.server_port
+        socks = [socket.create_connection(("127.0.0.1", port), timeout=30) for _ in range(50)]
+        for sock in socks[:20]:
+            sock.sendall(b"GET /daily/feed.xml HTTP/1.1\r\n")  # half a request, then silence
+        tricklers = [threading.Thread(target=trickle, args=(s,), daemon=True) for s in socks[20:30]]
+        for t in tricklers:
+            t.start()
+        # socks[30:]: connected and silent (a client that went away without a FIN)
+        keep = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+        keep.request("GET", f"/{SHOW}/feed.xml")
+        assert keep.getresponse().read()
+        try:
+            for sock in socks:
+                with contextlib.suppress(ConnectionResetError):  # a reset is closed too
+                    while sock.recv(65536):  # an error answer may come first, then the end
+                        pass
+            assert keep.sock is not None and keep.sock.recv(1) == b""  # idle keep-alive closed
+            resp, body = request(port, "GET", f"/{SHOW}/feed.xml")  # still serving
+            assert resp.status == 200 and body
+        finally:
+            stop.set()
+            for sock in socks:
+                sock.close()
+            keep.close()

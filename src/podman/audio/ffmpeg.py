@@ -5,10 +5,13 @@ from __future__ import annotations
 import functools
 import os
 import shutil
+import signal
 import subprocess
+import sys
 import tempfile
 from collections.abc import Callable, Sequence
 from pathlib import Path
+from typing import Any
 
 from podman.core.errors import FfmpegFailed, FfmpegMissing, StorageError
 
@@ -38,6 +41,38 @@ def ffmpeg_path() -> str:
     return exe
 
 
+PR_SET_PDEATHSIG = 1
+
+
+@functools.cache
+def _libc() -> Any:
+    """libc, loaded before any fork: the child may only call into what is already mapped."""
+    import ctypes
+    import ctypes.util
+
+    return ctypes.CDLL(ctypes.util.find_library("c") or None, use_errno=True)
+
+
+def die_with_parent() -> Callable[[], None] | None:
+    """A preexec_fn making the child get SIGKILL when podman dies, even by kill -9 (Linux's
+    PR_SET_PDEATHSIG), so no ffmpeg outlives it writing into a swept work folder. None on
+    systems without prctl; there the work folder's lock still lets the next run sweep."""
+    if not sys.platform.startswith("linux"):
+        return None
+    try:
+        prctl = _libc().prctl
+    except (OSError, AttributeError):
+        return None
+    parent = os.getpid()
+
+    def setup() -> None:
+        prctl(PR_SET_PDEATHSIG, signal.SIGKILL)
+        if os.getppid() != parent:  # podman died before prctl took effect
+            os._exit(1)
+
+    return setup
+
+
 def run(
     args: Sequence[str],
     *,
@@ -48,7 +83,8 @@ def run(
     """Run ffmpeg with `args` (without the binary); raise FfmpegFailed with stderr's tail."""
     cmd = [ffmpeg_path(), "-hide_banner", "-nostdin", *args]
     try:
-        proc = subprocess.run(cmd, capture_output=True, input=input)
+        proc = subprocess.run(cmd, capture_output=True, input=input,
+                              preexec_fn=die_with_parent())
     except OSError as exc:
         raise FfmpegMissing(f"cannot run {cmd[0]}: {exc.strerror}", FFMPEG_HINT) from exc
     if check and proc.returncode != 0:
@@ -70,7 +106,8 @@ def run_with_progress(
     cmd = [ffmpeg_path(), "-hide_banner", "-nostdin", "-progress", "pipe:1", "-nostats", *args]
     with tempfile.TemporaryFile() as err:
         try:
-            proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=err)
+            proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=err,
+                                    preexec_fn=die_with_parent())
         except OSError as exc:
             raise FfmpegMissing(f"cannot run {cmd[0]}: {exc.strerror}", FFMPEG_HINT) from exc
         with proc:  # closes the stdout pipe however we leave

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 import re
-import urllib.error
 import urllib.parse
 import urllib.request
 from html.parser import HTMLParser
@@ -182,44 +181,24 @@ class _HttpOnlyRedirects(urllib.request.HTTPRedirectHandler):
 
 
 def fetch_article(url: str, *, timeout: float = 10, max_bytes: int = 2_000_000) -> Article:
-    """Download a page (redirects followed, size and time capped) and read its metadata."""
+    """Download a page (redirects followed, within `timeout` seconds in all and `max_bytes`)
+    and read its metadata."""
+    from podman.core.netfetch import FetchError, fetch_bytes
+
     url = validate_url(url)
-    request = urllib.request.Request(
-        url, headers={"User-Agent": USER_AGENT, "Accept": "text/html,*/*;q=0.5"}
-    )
-    opener = urllib.request.build_opener(_HttpOnlyRedirects)
     try:
-        with opener.open(request, timeout=timeout) as response:
-            length = response.headers.get("Content-Length")
-            if length and length.isdigit() and int(length) > max_bytes:
-                raise ArticleError(f"{url}: page is larger than {max_bytes} bytes")
-            data = response.read(max_bytes + 1)
-            if len(data) > max_bytes:
-                raise ArticleError(f"{url}: page is larger than {max_bytes} bytes")
-            charset = response.headers.get_content_charset()
-    except urllib.error.HTTPError as e:
-        e.close()
-        raise ArticleError(f"{url}: HTTP {e.code} {e.reason}") from None
-    except urllib.error.URLError as e:
-        reason = e.reason
-        if isinstance(reason, TimeoutError):
-            raise ArticleError(f"{url}: timed out after {timeout:g} s") from None
-        raise ArticleError(f"{url}: cannot connect ({reason})") from None
-    except TimeoutError:
-        raise ArticleError(f"{url}: timed out after {timeout:g} s") from None
-    except OSError as e:
-        raise ArticleError(f"{url}: network error ({e})") from None
-    return parse_article_html(decode_html(data, charset), url)
+        page = fetch_bytes(url, timeout=timeout, max_bytes=max_bytes,
+                           headers={"User-Agent": USER_AGENT, "Accept": "text/html,*/*;q=0.5"},
+                           handlers=(_HttpOnlyRedirects(),))
+    except FetchError as e:
+        raise ArticleError(e.message.replace("larger than", "page is larger than")) from None
+    return parse_article_html(decode_html(page.data, page.headers.get_content_charset()), url)
 
 
 def read_article_file(path: str | Path, url: str) -> Article:
     """Metadata from a saved page (`--html FILE`); the URL is still the article's address."""
     url = validate_url(url)
-    path = Path(path)
-    try:
-        data = path.read_bytes()
-    except FileNotFoundError:
-        raise BadInput(f"{path}: no such HTML file") from None
-    except OSError as e:
-        raise BadInput(f"{path}: cannot read HTML file ({e.strerror})") from None
+    from podman.core.textfile import read_file_bytes
+
+    data = read_file_bytes(Path(path), "HTML")
     return parse_article_html(decode_html(data), url)

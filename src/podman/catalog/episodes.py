@@ -5,7 +5,6 @@ from __future__ import annotations
 import math
 import os
 import re
-import tempfile
 import tomllib
 from dataclasses import replace
 from datetime import datetime
@@ -14,6 +13,7 @@ from typing import Any
 
 from podman.core.config import SLUG
 from podman.core.errors import CatalogError, NotFound
+from podman.core.fsio import locked_temp, write_error
 from podman.core.models import Article, AudioRef, Chapter, Episode, date_problem, utc
 from podman.core.text import clean_text
 from podman.core.urls import has_scheme, key_problem, redact, url_problem
@@ -31,10 +31,10 @@ MAX_DURATION = 1_000_000.0  # seconds (11.5 days): more is a typo, not an episod
 # -- reading -----------------------------------------------------------------------------------
 
 def split_front_matter(text: str, source: str) -> tuple[str, str]:
-    match = _FRONT.match(text)
+    match = _FRONT.match(text.removeprefix("\ufeff"))  # editors on Windows may add a BOM
     if not match:
         raise CatalogError(f"{source}: no TOML front matter between +++ lines")
-    return match.group(1), text[match.end():]
+    return match.group(1), match.string[match.end():]
 
 
 def parse_episode(text: str, *, show: str, slug: str, source: str) -> Episode:
@@ -388,15 +388,22 @@ def write_new_episode(show_dir: Path, ep: Episode) -> Episode:
     # Complete temp file, then link(2) it into place: link never replaces an episode file that
     # appeared meanwhile, and readers (an unlocked duplicate check, `podman list`) never see an
     # empty or half-written episode file.
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    # The temp file is flocked until linked (locked_temp), so a concurrent sweep of what
+    # killed runs left never takes it.
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = locked_temp(path.parent, f".{path.name}.", ".tmp")
+    except OSError as exc:
+        raise write_error(path, exc) from None
     try:
         with os.fdopen(fd, "wb") as fh:
             fh.write(episode_to_text(ep).encode("utf-8"))
             fh.flush()
             os.fsync(fh.fileno())
-        os.chmod(tmp, 0o644)
-        os.link(tmp, path)
+            os.chmod(tmp, 0o644)
+            os.link(tmp, path)
+    except OSError as exc:
+        raise write_error(path, exc) from None
     finally:
-        Path(tmp).unlink(missing_ok=True)
+        tmp.unlink(missing_ok=True)
     return ep

@@ -12,6 +12,7 @@ from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime
 
 from podman.check.rules import (
+    XML_ERRORS,
     FeedDoc,
     Finding,
     error,
@@ -57,7 +58,7 @@ def parse_feed(data: bytes, source: str) -> Feed:
     """Read a feed as apps do: a blank line before `<?xml` is forgiven (apps accept it)."""
     try:
         doc = FeedDoc(data.lstrip())
-    except ET.ParseError as e:
+    except XML_ERRORS as e:
         raise BadInput(f"{source}: not well-formed XML ({e})") from None
     if doc.channel is None:
         raise BadInput(f"{source}: not an RSS feed (no <channel>)")

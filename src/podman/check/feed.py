@@ -3,17 +3,27 @@
 from __future__ import annotations
 
 import re
-import urllib.error
-import xml.etree.ElementTree as ET
+import urllib.parse
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 
+from podman.catalog.articles import USER_AGENT
 from podman.check.items import ITEM_RULES, future_findings
-from podman.check.online import http_request, probe_url
-from podman.check.rules import CHANNEL_RULES, FeedDoc, Finding, error, raw_findings, warning
-from podman.core.errors import BadInput, PodmanError
+from podman.check.online import probe_url
+from podman.check.rules import (
+    CHANNEL_RULES,
+    XML_ERRORS,
+    FeedDoc,
+    Finding,
+    error,
+    raw_findings,
+    warning,
+)
+from podman.core.errors import BadInput
+from podman.core.netfetch import fetch_bytes
+from podman.core.textfile import read_file_bytes
 
 __all__ = [
     "FeedIdentity",
@@ -40,7 +50,7 @@ def check_feed(
     findings = raw_findings(xml)
     try:
         doc = FeedDoc(xml)
-    except ET.ParseError as e:
+    except XML_ERRORS as e:
         blank = re.match(rb"\s+<\?xml\s", xml.removeprefix(b"\xef\xbb\xbf"))
         findings.append(error("xml-wellformed", "feed", f"{source} is not well-formed XML ({e})",
                               "remove what comes before <?xml (expat and podcastparser refuse it)"
@@ -101,32 +111,23 @@ def check_artwork(path: str | Path) -> list[Finding]:
 # -- loading ----------------------------------------------------------------------------------
 
 
-def check_feed_source(source: str, *, timeout: float = 20) -> bytes:
-    """The bytes of a feed from a file path or an http(s) URL (`podman check FEED`)."""
+def check_feed_source(source: str, *, timeout: float = 20,
+                      max_bytes: int = MAX_FEED_BYTES) -> bytes:
+    """The bytes of a feed from a file path or an http(s) URL (`podman check FEED`); a URL is
+    fetched within `timeout` seconds in all and `max_bytes`, a file must be a regular one."""
     if source.startswith(("http://", "https://")):
         try:
-            with http_request(source, timeout) as response:
-                data = response.read(MAX_FEED_BYTES + 1)
-        except urllib.error.HTTPError as e:
-            e.close()
-            raise PodmanError(f"{source}: HTTP {e.code} {e.reason}") from None
-        except urllib.error.URLError as e:
-            raise PodmanError(f"{source}: cannot connect ({e.reason})") from None
-        except TimeoutError:
-            raise PodmanError(f"{source}: timed out after {timeout:g} s") from None
-        except OSError as e:
-            raise PodmanError(f"{source}: network error ({e})") from None
-        if len(data) > MAX_FEED_BYTES:
-            raise PodmanError(f"{source}: feed is larger than {MAX_FEED_BYTES} bytes")
-        return data
+            parts = urllib.parse.urlsplit(source)
+            if not parts.hostname or parts.port == 0:
+                raise ValueError("no host")
+        except ValueError as e:
+            raise BadInput(f"{source}: not a valid URL ({e})") from None
+        fetched = fetch_bytes(source, timeout=timeout, max_bytes=max_bytes,
+                              headers={"User-Agent": USER_AGENT})
+        return fetched.data
     if "://" in source:
         raise BadInput(f"{source}: only files and http(s) URLs can be checked")
-    try:
-        return Path(source).read_bytes()
-    except FileNotFoundError:
-        raise BadInput(f"{source}: no such feed file") from None
-    except OSError as e:
-        raise BadInput(f"{source}: cannot read the feed ({e.strerror})") from None
+    return read_file_bytes(Path(source), "feed", max_bytes=max_bytes)
 
 
 # -- identity ---------------------------------------------------------------------------------
@@ -145,7 +146,7 @@ def feed_identity(xml: bytes) -> FeedIdentity:
     """Identity of a feed's bytes (the feed on disk, or `git show HEAD:public/...`)."""
     try:
         doc = FeedDoc(xml)
-    except ET.ParseError as e:
+    except XML_ERRORS as e:
         raise BadInput(f"cannot read the previous feed: {e}") from None
     guid = None
     if doc.channel is not None:

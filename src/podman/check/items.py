@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import re
-import urllib.parse
 import xml.etree.ElementTree as ET
 from collections.abc import Iterator
 from datetime import datetime
@@ -23,6 +22,7 @@ from podman.check.rules import (
     parse_rfc2822,
     text_of,
     too_long,
+    url_path,
     warning,
 )
 from podman.core.errors import BadInput
@@ -95,14 +95,15 @@ def _enclosure(item: ET.Element, where: str) -> Iterator[Finding]:
     if not is_http_url(url):
         yield error("enclosure", where, f"enclosure url is {url or 'missing'!r}",
                     "use an absolute http(s) URL")
-    if not length.isdigit() or int(length) == 0:
+    digits = length.isascii() and length.isdigit()  # "²".isdigit(), but int("²") fails
+    if not digits or int(length) == 0:
         # length="0" (Megaphone) is read by every app; a missing length breaks RSS 2.0.
-        make = house if length.isdigit() else error
+        make = house if digits else error
         yield make("enclosure", where, f"enclosure length is {length or 'missing'!r}",
                     "use the exact file size in bytes")
     if not mime:
         yield error("enclosure", where, "enclosure type is missing", "set e.g. audio/mpeg")
-    ext = urllib.parse.urlsplit(url).path.rsplit("/", 1)[-1].rpartition(".")[2].lower()
+    ext = url_path(url).rsplit("/", 1)[-1].rpartition(".")[2].lower()
     if mime and ext in EXTENSION_TYPES and mime not in EXTENSION_TYPES[ext]:
         yield error("enclosure-type-extension", where, f"type {mime} does not match .{ext}",
                     f"use {' or '.join(sorted(EXTENSION_TYPES[ext]))}")

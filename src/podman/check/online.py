@@ -10,27 +10,22 @@ from collections.abc import Iterator
 
 from podman.catalog.articles import USER_AGENT
 from podman.check.rules import Finding, error, warning
+from podman.core.netfetch import bounded_open, deadline
 
 IMMUTABLE = "public, max-age=31536000, immutable"
 MEDIA_KINDS = ("enclosure", "media", "audio")
 
 
-def http_request(
-    url: str, timeout: float, method: str = "GET", headers: dict[str, str] | None = None
-) -> http.client.HTTPResponse:
-    """urllib with our User-Agent; raises urllib's errors for the caller to translate."""
-    request = urllib.request.Request(
-        url, method=method, headers={"User-Agent": USER_AGENT, **(headers or {})}
-    )
-    return urllib.request.urlopen(request, timeout=timeout)
-
-
 def _fetch(
     url: str, timeout: float, method: str, headers: dict[str, str] | None = None
 ) -> tuple[int, http.client.HTTPMessage]:
-    """(status, headers) without reading the body; HTTP errors are answers, not exceptions."""
+    """(status, headers) without reading the body, within `timeout` seconds in all; HTTP
+    errors are answers, not exceptions."""
+    request = urllib.request.Request(
+        url, method=method, headers={"User-Agent": USER_AGENT, **(headers or {})}
+    )
     try:
-        with http_request(url, timeout, method, headers) as response:
+        with bounded_open(request, timeout) as response:
             return response.status, response.headers
     except urllib.error.HTTPError as e:
         e.close()
@@ -50,7 +45,7 @@ def probe_url(
     kind = what.split()[0].lower() if what else ""
     try:
         status, headers = _fetch(url, timeout, "HEAD")
-    except (urllib.error.URLError, OSError) as e:
+    except (urllib.error.URLError, OSError, http.client.HTTPException, ValueError) as e:
         reason = getattr(e, "reason", e)
         yield error("online-unreachable", where, f"no answer ({reason})",
                     "check the URL and that the server is up")
@@ -82,7 +77,7 @@ def probe_url(
                       f"serve media with Cache-Control: {IMMUTABLE}")
     try:
         status, headers = _fetch(url, timeout, "GET", {"Range": "bytes=0-1"})
-    except (urllib.error.URLError, OSError) as e:
+    except (urllib.error.URLError, OSError, http.client.HTTPException, ValueError) as e:
         reason = getattr(e, "reason", e)
         yield error("online-range", where, f"the Range request failed ({reason})",
                     "serve byte ranges")
@@ -107,12 +102,17 @@ def redirect_findings(old_url: str, new_url: str, timeout: float = 10) -> list[F
     kind = http.client.HTTPSConnection if parts.scheme == "https" else http.client.HTTPConnection
     conn = kind(parts.netloc, timeout=timeout)
     try:
-        path = (parts.path or "/") + (f"?{parts.query}" if parts.query else "")
-        conn.request("GET", path,
-                     headers={"User-Agent": USER_AGENT})
-        response = conn.getresponse()
-        status, location = response.status, response.getheader("Location") or ""
-    except (OSError, http.client.HTTPException) as e:
+        with deadline(timeout) as watchdog:  # the whole answer within `timeout`, not per read
+            conn.connect()
+            watchdog.watch(conn.sock)
+            path = (parts.path or "/") + (f"?{parts.query}" if parts.query else "")
+            conn.request("GET", path,
+                         headers={"User-Agent": USER_AGENT})
+            response = conn.getresponse()
+            status, location = response.status, response.getheader("Location") or ""
+            if watchdog.expired:
+                raise TimeoutError(f"timed out after {timeout:g} s")
+    except (OSError, http.client.HTTPException, ValueError) as e:
         return [error("against-redirect", where, f"no answer ({e})",
                       "check the old URL and that the old host is up")]
     finally:

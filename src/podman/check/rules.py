@@ -163,6 +163,17 @@ def text_of(el: ET.Element | None) -> str:
     return (el.text or "").strip() if el is not None else ""
 
 
+def url_path(url: str) -> str:
+    """The path of a URL from a feed, "" when it cannot be parsed ("http://[::1")."""
+    try:
+        return urllib.parse.urlsplit(url).path
+    except ValueError:
+        return ""
+
+
+# What parsing hostile bytes can raise: malformed XML, an unknown encoding named in the XML
+# declaration (LookupError), one expat cannot read ("multi-byte encodings", ValueError).
+XML_ERRORS = (ET.ParseError, LookupError, ValueError)
 
 
 class FeedDoc:
@@ -358,7 +369,7 @@ def _itunes_image(doc: FeedDoc) -> Iterator[Finding]:
         yield error("itunes-image", "channel", f"<itunes:image href> is {href or 'missing'!r}",
                     "point it at the square JPEG or PNG artwork")
     elif not any(part.lower().endswith((".jpg", ".jpeg", ".png"))
-                 for part in (urllib.parse.urlsplit(href).path, href)):
+                 for part in (url_path(href), href)):
         # Apple reads the end of the URL: hosts append `?.jpg` to extension-less image URLs.
         yield error("itunes-image", "channel", f"artwork {href} does not end in .jpg or .png",
                     "publish the artwork as .jpg or .png")

@@ -49,6 +49,11 @@ class PodmanGroup(click.Group):
             ctx.exit(ExitCode.OK)
         except (click.exceptions.Exit, click.ClickException, click.Abort):
             raise
+        except OSError as exc:  # a write the core did not translate: still one line, exit 1
+            from podman.cli.common import fail
+            from podman.core.fsio import write_error
+
+            fail(write_error(Path(exc.filename or "podman"), exc))
         except Exception as exc:
             if os.environ.get("PODMAN_TRACEBACK"):
                 raise

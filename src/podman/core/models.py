@@ -182,7 +182,10 @@ def parse_datetime(text: str) -> datetime:
         return datetime.fromisoformat(text).replace(tzinfo=UTC)
     if text.endswith(("Z", "z")):
         text = text[:-1] + "+00:00"
-    return utc(datetime.fromisoformat(text))
+    try:
+        return utc(datetime.fromisoformat(text))
+    except OverflowError:  # 0001-01-01T00:00+05:00 is before year 1 in UTC
+        raise ValueError(f"{text}: outside the years 1 to 9999 in UTC") from None
 
 
 _DAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")

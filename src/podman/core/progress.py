@@ -3,28 +3,38 @@
 from __future__ import annotations
 
 import sys
-from collections.abc import Callable
+from typing import Any
 
 
-def byte_progress(label: str, total: int) -> Callable[[int], None]:
-    """A callback taking byte counts: tqdm (bytes, rate, ETA) on a TTY, else one line at the end."""
-    if not sys.stderr.isatty():
-        done = [0]
+class ByteProgress:
+    """Called with byte counts as they are sent; `done()` once the store has succeeded.
 
-        def plain(n: int) -> None:
-            done[0] += n
-            if done[0] >= total:
-                print(f"{label}: {total} bytes stored", file=sys.stderr)
+    Sending every byte is not storing them (a read-only key is refused after the body went
+    out), so the "stored" line comes from `done()` only, never from the count reaching total."""
 
-        return plain
-    from tqdm import tqdm
+    def __init__(self, label: str, total: int) -> None:
+        self.label, self.total = label, total
+        self.bar: Any = None
+        if sys.stderr.isatty():
+            from tqdm import tqdm
 
-    bar = tqdm(total=total, unit="B", unit_scale=True, unit_divisor=1024, desc=label,
-               file=sys.stderr, leave=False)
+            self.bar = tqdm(total=total, unit="B", unit_scale=True, unit_divisor=1024,
+                            desc=label, file=sys.stderr, leave=False)
 
-    def update(n: int) -> None:
-        bar.update(n)
-        if bar.n >= total:
-            bar.close()
+    def __call__(self, n: int) -> None:
+        if self.bar is not None:
+            self.bar.update(n)
 
-    return update
+    def close(self) -> None:
+        if self.bar is not None:
+            self.bar.close()
+            self.bar = None
+
+    def done(self) -> None:
+        self.close()
+        print(f"{self.label}: {self.total} bytes stored", file=sys.stderr)
+
+
+def byte_progress(label: str, total: int) -> ByteProgress:
+    """A progress for one upload of `total` bytes labelled `label`."""
+    return ByteProgress(label, total)

@@ -22,7 +22,8 @@ def _split(url: str) -> urllib.parse.SplitResult | None:
     try:
         parts = urllib.parse.urlsplit(url)
         ok = parts.scheme.lower() in SCHEMES and bool(parts.hostname)
-    except ValueError:  # "http://[::1" and other broken hosts
+        parts.port  # noqa: B018 - raises ValueError for a port past 65535 or not a number
+    except ValueError:  # "http://[::1", "http://a:99999/" and other broken hosts
         return None
     return parts if ok else None
 

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import hashlib
 import os
-import tempfile
 from pathlib import Path
 
 from podman.core.config import StorageConfig
 from podman.core.errors import StorageError
+from podman.core.fsio import locked_temp
 from podman.storage import Progress, StoredObject
 
 CHUNK = 1024 * 1024
@@ -30,7 +30,8 @@ class LocalStorage:
         dest = self._path(key)
         try:
             dest.parent.mkdir(parents=True, exist_ok=True)
-            fd, tmp = tempfile.mkstemp(dir=dest.parent, prefix=".upload-", suffix=".part")
+            # flocked while we live: a killed copy's .part is removed by the next sweep
+            fd, tmp = locked_temp(dest.parent, ".upload-", ".part")
             try:
                 digest = hashlib.sha256()
                 with os.fdopen(fd, "wb") as out, src.open("rb") as inp:
@@ -41,12 +42,12 @@ class LocalStorage:
                             progress(len(chunk))
                     out.flush()
                     os.fsync(out.fileno())
-                os.chmod(tmp, 0o644)  # mkstemp makes 0600; a web server must read media
-                if digest.hexdigest() != sha256:
-                    raise StorageError(f"{src}: changed while being copied (sha256 mismatch)")
-                os.replace(tmp, dest)
+                    os.chmod(tmp, 0o644)  # mkstemp makes 0600; a web server must read media
+                    if digest.hexdigest() != sha256:
+                        raise StorageError(f"{src}: changed while being copied (sha256 mismatch)")
+                    os.replace(tmp, dest)
             except BaseException:
-                Path(tmp).unlink(missing_ok=True)
+                tmp.unlink(missing_ok=True)
                 raise
         except OSError as exc:
             raise StorageError(f"{dest}: cannot write to local storage: {exc.strerror}") from exc

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import base64
 import hashlib
+import os
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -15,6 +16,14 @@ from podman.core.urls import redact
 from podman.storage import MEDIA_CACHE_CONTROL, Progress, StoredObject
 
 DIRECT_PUT_LIMIT = 8 * 1024 * 1024  # below this (and the multipart threshold): one PUT from memory
+
+# Sized for a person waiting at a terminal: a frozen or black-holed server costs at most
+# REQUEST_BOUND seconds per request, never botocore's minutes (60 s reads, several attempts).
+CONNECT_TIMEOUT = 5
+READ_TIMEOUT = 20  # a reply to one request or part, not the whole transfer
+ATTEMPTS = 2  # the first try and one retry (throttling and 5xx answers included)
+REQUEST_BOUND = ATTEMPTS * (CONNECT_TIMEOUT + READ_TIMEOUT)
+
 CREDENTIALS_HINT = (
     "set AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY, or AWS_PROFILE (or [storage] profile), "
     "or run where an instance role is available"
@@ -43,19 +52,24 @@ class S3Storage:
         self.config = config
         self.bucket = config.bucket
         self.prefix = config.prefix.strip("/")
+        profile = config.profile or None
         try:
-            session = boto3.Session(profile_name=config.profile or None)
+            session = boto3.Session(profile_name=profile)
         except botocore.exceptions.ProfileNotFound as exc:
+            source = ("[storage] profile" if profile else
+                      "AWS_PROFILE" if os.environ.get("AWS_PROFILE") else "AWS_DEFAULT_PROFILE")
+            name = getattr(exc, "kwargs", {}).get("profile") or profile or os.environ.get(
+                "AWS_PROFILE") or os.environ.get("AWS_DEFAULT_PROFILE", "")
             raise StorageError(
-                f"AWS profile {config.profile!r} not found",
-                "check [storage] profile / AWS_PROFILE against ~/.aws/config",
+                f"AWS profile {name!r} not found",
+                f"check {source} against ~/.aws/config (and AWS_CONFIG_FILE)",
             ) from exc
         options: dict[str, Any] = dict(
             region_name=config.region or None,
             s3={"addressing_style": config.addressing_style},
-            connect_timeout=5,
-            read_timeout=60,
-            retries={"max_attempts": 2, "mode": "standard"},
+            connect_timeout=CONNECT_TIMEOUT,
+            read_timeout=READ_TIMEOUT,
+            retries={"total_max_attempts": ATTEMPTS, "mode": "standard"},
             max_pool_connections=max(10, config.max_concurrency * 2),
             # Checksums only where S3 requires them: S3-compatible servers differ in their
             # support of the newer default (CRC32 trailers); we verify size and keep sha256.
@@ -68,9 +82,12 @@ class S3Storage:
             del options["request_checksum_calculation"], options["response_checksum_validation"]
             client_config = botocore.config.Config(**options)
         self.session = session
-        self.client = session.client(
-            "s3", endpoint_url=config.endpoint_url or None, config=client_config
-        )
+        try:
+            self.client = session.client(
+                "s3", endpoint_url=config.endpoint_url or None, config=client_config
+            )
+        except Exception as exc:  # half the credentials in the environment, a bad endpoint
+            raise self._error(exc, "S3 client") from exc
 
     # -- keys ---------------------------------------------------------------------------
     def _full(self, key: str) -> str:
@@ -95,7 +112,10 @@ class S3Storage:
     def credentials_source(self) -> str | None:
         """Where the AWS chain found credentials (`env`, `shared-credentials-file`, `iam-role`…),
         or None; the credentials themselves are never returned, printed or logged."""
-        creds = self.session.get_credentials()
+        try:
+            creds = self.session.get_credentials()
+        except Exception as exc:
+            raise self._error(exc, "credentials") from exc
         return None if creds is None else str(getattr(creds, "method", "") or "found")
 
     # -- the Storage protocol -------------------------------------------------------------
@@ -326,7 +346,11 @@ def translate_error(exc: BaseException, action: str, *, bucket: str, where: str)
     while not isinstance(seen, (bx.BotoCoreError, bx.ClientError)) and seen.__context__:
         seen = seen.__context__
     exc = seen
-    if isinstance(exc, (bx.NoCredentialsError, bx.PartialCredentialsError)):
+    if isinstance(exc, bx.PartialCredentialsError):
+        return StorageError(f"{action}: incomplete AWS credentials ({exc})",
+                            "set both AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY, or neither "
+                            "and use AWS_PROFILE")
+    if isinstance(exc, bx.NoCredentialsError):
         return StorageError(f"{action}: no AWS credentials found", CREDENTIALS_HINT)
     if isinstance(exc, bx.ProfileNotFound):
         return StorageError(f"{action}: {exc}", "check AWS_PROFILE or [storage] profile")
@@ -335,7 +359,13 @@ def translate_error(exc: BaseException, action: str, *, bucket: str, where: str)
             f"{action}: cannot connect to {where}",
             "check [storage] endpoint_url (and region) and that the server is up",
         )
-    if isinstance(exc, (bx.ConnectionClosedError, bx.ReadTimeoutError, bx.ConnectionError)):
+    if isinstance(exc, bx.ReadTimeoutError):
+        return StorageError(
+            f"{action}: no answer from {where} ({ATTEMPTS} attempts of {READ_TIMEOUT} s, "
+            f"at most {REQUEST_BOUND} s in all)",
+            "the server accepts connections but does not reply: check that it is not hung",
+        )
+    if isinstance(exc, (bx.ConnectionClosedError, bx.ConnectionError)):
         return StorageError(
             f"{action}: connection to {where} lost",
             "the server went away mid-transfer; run the command again (nothing half-stored)",

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import re
+import socket
 import threading
 import urllib.parse
 from datetime import UTC, datetime
@@ -19,6 +21,8 @@ from podman.core.errors import PodmanError
 
 _RANGE = re.compile(r"^bytes=(\d*)-(\d*)$")
 CHUNK = 256 * 1024
+HEADER_TIMEOUT = 10.0  # seconds for a request line and its headers to arrive in full
+IDLE_TIMEOUT = 30.0  # seconds of silence on a socket (keep-alive, a stalled reader) before closing
 
 
 def parse_range(header: str, size: int) -> tuple[int, int] | None:
@@ -71,10 +75,43 @@ class AccessLog:
 
 
 def make_handler(public: Path, media: Path | None, mount: str,
-                 access_log: AccessLog | None = None) -> type[BaseHTTPRequestHandler]:
+                 access_log: AccessLog | None = None,
+                 header_timeout: float = HEADER_TIMEOUT,
+                 idle_timeout: float = IDLE_TIMEOUT) -> type[BaseHTTPRequestHandler]:
     class Handler(BaseHTTPRequestHandler):
         server_version = "podman-serve"
         protocol_version = "HTTP/1.1"
+        timeout = idle_timeout  # every read and write on the socket: a silent peer is dropped
+        _timer: threading.Timer | None = None
+        _cut = False
+
+        def handle_one_request(self) -> None:
+            """The request line and headers must arrive within `header_timeout` in all, or the
+            connection is shut: a client trickling bytes cannot hold a thread (slowloris)."""
+            self._cut = False
+            self._timer = threading.Timer(header_timeout, self._cut_off)
+            self._timer.daemon = True
+            self._timer.start()
+            try:
+                super().handle_one_request()
+            finally:
+                self._timer.cancel()
+            if self._cut:
+                self.close_connection = True
+
+        def _cut_off(self) -> None:
+            self._cut = True
+            with contextlib.suppress(OSError):
+                self.connection.shutdown(socket.SHUT_RDWR)
+
+        def parse_request(self) -> bool:
+            ok = super().parse_request()
+            if self._timer is not None:
+                self._timer.cancel()
+            if self._cut:  # headers ended by the shutdown, not by the client: do not answer
+                self.close_connection = True
+                return False
+            return ok
 
         def log_message(self, format: str, *args: object) -> None:  # noqa: A002
             if os.environ.get("PODMAN_SERVE_LOG"):
@@ -164,7 +201,8 @@ def make_handler(public: Path, media: Path | None, mount: str,
                             break
                         try:
                             self.wfile.write(chunk)
-                        except (BrokenPipeError, ConnectionResetError):
+                        except OSError:  # the reader left, or stalled past the idle timeout
+                            self.close_connection = True
                             return
                         remaining -= len(chunk)
             finally:  # what was really sent, also when the listener went away early
@@ -174,12 +212,20 @@ def make_handler(public: Path, media: Path | None, mount: str,
     return Handler
 
 
+class PreviewServer(ThreadingHTTPServer):
+    daemon_threads = True
+    request_queue_size = 128  # a podcast app opens several connections at once; 5 made them wait
+
+
 def make_server(ws: WorkspaceConfig, host: str = "127.0.0.1", port: int = 8000,
-                access_log: AccessLog | None = None) -> ThreadingHTTPServer:
+                access_log: AccessLog | None = None, *,
+                header_timeout: float = HEADER_TIMEOUT,
+                idle_timeout: float = IDLE_TIMEOUT) -> ThreadingHTTPServer:
     media = ws.storage.path if ws.storage.backend == "local" else None
-    handler = make_handler(ws.public_dir, media, media_mount(ws), access_log)
+    handler = make_handler(ws.public_dir, media, media_mount(ws), access_log, header_timeout,
+                           idle_timeout)
     try:
-        server = ThreadingHTTPServer((host, port), handler)
+        server = PreviewServer((host, port), handler)
     except OSError as exc:
         raise PodmanError(f"{host}:{port}: cannot listen: {exc.strerror}",
                           "choose another --port") from exc

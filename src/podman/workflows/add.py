@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import shutil
 import tempfile
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
@@ -24,7 +23,7 @@ from podman.core.errors import (
     UnsupportedFormat,
     WorkspaceError,
 )
-from podman.core.fsio import workspace_lock
+from podman.core.fsio import sweep, work_dir, workspace_lock
 from podman.core.models import (
     Article,
     AudioFacts,
@@ -35,6 +34,7 @@ from podman.core.models import (
     mint_guid,
     slugify,
 )
+from podman.core.progress import ByteProgress
 
 
 @dataclass(frozen=True)
@@ -67,7 +67,7 @@ class AddOutcome:
     facts: AudioFacts | None = None
 
 
-ProgressFactory = Callable[[str, int], Callable[[int], None]]
+ProgressFactory = Callable[[str, int], ByteProgress]
 
 
 def resolve_show(ws: WorkspaceConfig, name: str | None) -> Path:
@@ -173,8 +173,10 @@ def add_one(ws: WorkspaceConfig, show_dir: Path, path: Path, opts: AddOptions, n
     show = load_show(show_dir)
     title = title_for(source, path, opts.title)
     published = (opts.date or now).replace(microsecond=0)
-    work = Path(tempfile.mkdtemp(prefix=".podman-add-", dir=ws.root))
-    try:
+    # .podman/tmp/…: git-ignored, swept if we are killed; a dry run leaves the workspace alone
+    scratch = tempfile.TemporaryDirectory(prefix="podman-") if opts.dry_run else work_dir(ws.root)
+    with scratch as work_name:
+        work = Path(work_name)
         prep = prepare(path, source, work, choices=opts.audio, config=ws.audio, show=show,
                        show_dir=show_dir, title=title, date=published.strftime("%Y-%m-%d"),
                        season=opts.season, episode=opts.episode, notes=opts.notes,
@@ -206,8 +208,6 @@ def add_one(ws: WorkspaceConfig, show_dir: Path, path: Path, opts: AddOptions, n
             return AddOutcome(path, "planned", ep, facts=facts)
         uploaded = [key for src, key, mime_, sha in uploads
                     if store_object(storage, src, key, mime_, sha, progress)]
-    finally:
-        shutil.rmtree(work, ignore_errors=True)
     try:
         with workspace_lock(ws.root):
             dup = find_duplicate(ws, source.sha256)  # another process may have won the race
@@ -257,8 +257,15 @@ def store_object(storage, src: Path, key: str, mime: str, sha256: str,
         existing.sha256 is None or existing.sha256 == sha256
     ):
         return False
-    storage.put(src, key, content_type=mime, sha256=sha256, cache_control=MEDIA_CACHE_CONTROL,
-                progress=progress(src.name, src.stat().st_size) if progress else None)
+    bar = progress(src.name, src.stat().st_size) if progress else None
+    try:
+        storage.put(src, key, content_type=mime, sha256=sha256,
+                    cache_control=MEDIA_CACHE_CONTROL, progress=bar)
+    finally:
+        if bar is not None:
+            bar.close()
+    if bar is not None:
+        bar.done()  # only now: the storage confirmed the object
     return True
 
 
@@ -275,6 +282,8 @@ def add_files(ws: WorkspaceConfig, files: Sequence[Path], opts: AddOptions, *, n
         load_transcript(opts.transcript_file)  # a bad transcript stops everything up front
     if opts.chapters_file is not None:
         load_chapters(opts.chapters_file, None)  # syntax now; the duration once probed
+    if not opts.dry_run:  # what a killed run left: scratch, temp files, partial copies
+        sweep(ws.root, show_dir, *([ws.storage.path] if ws.storage.backend == "local" else []))
     storage = open_storage(ws.storage)
     if not opts.dry_run and hasattr(storage, "verify"):
         storage.verify()  # credentials and bucket, before any catalog change

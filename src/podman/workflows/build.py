@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING, TypeVar
 
 from podman.core.config import ShowConfig, WorkspaceConfig, load_show, show_dirs
 from podman.core.errors import ConfigError
-from podman.core.fsio import atomic_write
+from podman.core.fsio import atomic_write, sweep
 
 if TYPE_CHECKING:  # imported where used: an up-to-date build never loads the catalog code
     from podman.core.models import Episode
@@ -220,6 +220,8 @@ def build(ws: WorkspaceConfig, *, now: datetime, show: str | None = None,
     """
     from podman.workflows.buildcache import BuildCache, EpisodeStore
 
+    if not check:
+        sweep(ws.root, ws.public_dir)  # temp files of a build that was killed (one walk)
     state = BuildCache(ws) if show is None else None
     hit = state.fresh(now) if state is not None and cache else None
     if hit is not None:

@@ -18,7 +18,7 @@ from podman.check.feed import (
     identity_findings,
     online_findings,
 )
-from podman.check.rules import FeedDoc, built_by_podman, leveled
+from podman.check.rules import XML_ERRORS, FeedDoc, built_by_podman, leveled
 from podman.core.categories import validate_categories
 from podman.core.config import WorkspaceConfig, load_show
 from podman.core.errors import CatalogError, PodmanError
@@ -31,6 +31,7 @@ ITUNES = "{http://www.itunes.com/dtds/podcast-1.0.dtd}"
 class CheckReport:
     findings: list[tuple[str, Finding]] = field(default_factory=list)  # (source, finding)
     checked: int = 0
+    _seen: set[tuple[str, Finding]] = field(default_factory=set, repr=False, compare=False)
 
     @property
     def errors(self) -> int:
@@ -46,9 +47,13 @@ class CheckReport:
                          for f in leveled([f], foreign=False, strict=True)]
 
     def add(self, source: str, findings: list[Finding]) -> None:
+        """Each (source, finding) once, in first-seen order; a set keeps this linear (a list
+        membership test made a feed with many findings quadratic)."""
         for finding in findings:
-            if (source, finding) not in self.findings:
-                self.findings.append((source, finding))
+            entry = (source, finding)
+            if entry not in self._seen:
+                self._seen.add(entry)
+                self.findings.append(entry)
 
 
 def hosted_urls(xml: bytes, feed_url: str | None) -> list[tuple[str, str, int | None, str | None]]:
@@ -68,8 +73,9 @@ def hosted_urls(xml: bytes, feed_url: str | None) -> list[tuple[str, str, int | 
         if enc is None or not enc.get("url"):
             continue
         length = enc.get("length", "")
+        size = int(length) if length.isascii() and length.isdigit() else None  # not "²"
         out.append((f"enclosure {(item.findtext('guid') or '').strip()}", enc.get("url", ""),
-                    int(length) if length.isdigit() else None, enc.get("type")))
+                    size, enc.get("type")))
     return out
 
 
@@ -91,14 +97,14 @@ def is_foreign(xml: bytes) -> bool:
     """True unless the feed parses and its <generator> names podman."""
     try:
         return not built_by_podman(FeedDoc(xml))
-    except ET.ParseError:
+    except XML_ERRORS:
         return True
 
 
 def _safe_urls(xml: bytes, feed_url: str | None) -> list:
     try:
         return hosted_urls(xml, feed_url)
-    except ET.ParseError:
+    except XML_ERRORS:
         return []
 
 

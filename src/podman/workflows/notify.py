@@ -3,6 +3,7 @@ fetch the new episode in minutes instead of at their next poll. A failure is onl
 
 from __future__ import annotations
 
+import http.client
 import ipaddress
 import urllib.error
 import urllib.parse
@@ -13,6 +14,7 @@ from dataclasses import dataclass
 from podman.catalog.articles import USER_AGENT
 from podman.core.config import WorkspaceConfig, load_show
 from podman.core.errors import PodmanError
+from podman.core.netfetch import bounded_open
 
 MAX_ANSWER = 64 * 1024
 
@@ -73,13 +75,13 @@ def _send(service: str, url: str, feed_url: str, method: str, body: bytes | None
     request = urllib.request.Request(url, data=body, method=method, headers=headers)
     where = urllib.parse.urlsplit(url).netloc
     try:
-        with urllib.request.urlopen(request, timeout=timeout) as response:  # noqa: S310
+        with bounded_open(request, timeout) as response:  # `timeout` for the whole exchange
             response.read(MAX_ANSWER)
             return Notice(service, feed_url, True, f"{where} answered {response.status}")
     except urllib.error.HTTPError as e:
         e.close()
         return Notice(service, feed_url, False, f"{where} answered {e.code} {e.reason}")
-    except (urllib.error.URLError, OSError) as e:
+    except (urllib.error.URLError, OSError, http.client.HTTPException, ValueError) as e:
         reason = getattr(e, "reason", e)
         return Notice(service, feed_url, False, f"{where}: no answer ({reason})")
 

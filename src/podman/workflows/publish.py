@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import http.client
 import os
 import urllib.error
 import urllib.request
@@ -24,6 +25,7 @@ from podman.core.content_types import (  # noqa: F401  (re-exported: the publish
     is_feed,
 )
 from podman.core.errors import BadInput, ConfigError, PodmanError, StorageError
+from podman.core.fsio import sweep_leftovers
 from podman.storage import StoredObject
 
 
@@ -87,11 +89,7 @@ class FolderTarget:
                   cache_control: str = "", redirect: str = "") -> None:
         from podman.core.fsio import atomic_write
 
-        dest = self.root / key
-        try:
-            atomic_write(dest, data, durable=False)
-        except OSError as exc:
-            raise StorageError(f"{dest}: cannot write: {exc.strerror}") from exc
+        atomic_write(self.root / key, data, durable=False)  # StorageError names the file
 
 
 def _md5(path: Path) -> str:
@@ -203,6 +201,8 @@ def publish(ws: WorkspaceConfig, *, dry_run: bool = False, storage: Target | Non
     no feed is uploaded, so a feed never points at a file that is not there.
     """
     target = storage if storage is not None else open_target(ws)[0]
+    if isinstance(target, FolderTarget) and not dry_run:
+        sweep_leftovers(target.root)  # temp files of a publish that was killed
     plan = plan_publish(ws, storage=target)
     if planned is not None:
         planned(plan)  # the plan is shown before anything is sent
@@ -329,13 +329,15 @@ def _expect(condition: bool, message: str) -> None:
 
 def _http(url: str, method: str, headers: dict[str, str],
           timeout: float) -> tuple[int, dict[str, str]]:
+    from podman.core.netfetch import bounded_open
+
     request = urllib.request.Request(url, method=method, headers=headers)
     try:
-        with urllib.request.urlopen(request, timeout=timeout) as resp:  # noqa: S310
+        with bounded_open(request, timeout) as resp:  # the whole exchange within `timeout`
             return resp.status, dict(resp.headers.items())
     except urllib.error.HTTPError as exc:
         return exc.code, dict(exc.headers.items())
-    except (urllib.error.URLError, OSError) as exc:
+    except (urllib.error.URLError, OSError, http.client.HTTPException, ValueError) as exc:
         reason = getattr(exc, "reason", exc)
         raise PodmanError(f"{method} {url}: {reason}",
                           "check [storage] public_url and that the host is up") from exc
