@@ -3,6 +3,7 @@ unwrapped (a dead prefix host falls back), Retry-After honoured, resume, limits,
 
 from __future__ import annotations
 
+import contextlib
 import socket
 import threading
 import time
@@ -169,3 +170,34 @@ def test_spaces_and_non_ascii_in_paths_are_escaped(old_host: OldHost, tmp_path: 
     assert old_host.requests[-1][0] == "/Folge%201%20%E2%80%93%20Anfang.mp3?x=%C3%A4%20b"
     with pytest.raises(FetchFailed, match="not a valid host name or port"):
         Fetcher().get("http://127.0.0.1:99999/a.mp3", limit=1000)
+
+
+class _Trickler(QuietHandler):
+    """Sends its headers, then one byte every 0.2 s: each byte well inside the per-read
+    timeout, so only a bound on the whole request stops it."""
+
+    def do_GET(self) -> None:  # noqa: N802 - http.server's name
+        self.send_response(200)
+        self.send_header("Content-Type", "audio/mpeg")
+        self.send_header("Content-Length", "100000")
+        self.end_headers()
+        with contextlib.suppress(OSError):
+            for _ in range(150):  # 30 s: far beyond the bounds below
+                self.wfile.write(b"x")
+                self.wfile.flush()
+                time.sleep(0.2)
+
+
+@pytest.mark.parametrize("how", ["get", "download"])
+def test_a_trickling_server_is_cut_off_at_the_deadline(tmp_path: Path, how: str) -> None:
+    config = FetchConfig(timeout=5, deadline=1.5, small_deadline=1.5, retries=0)
+    fetcher = Fetcher(config, sleep=lambda s: None)
+    with serving(_Trickler) as base:
+        started = time.monotonic()
+        with pytest.raises(FetchFailed, match="too slow, stopped"):
+            if how == "get":
+                fetcher.get(f"{base}/feed.xml", limit=10**6)
+            else:
+                fetcher.download(f"{base}/a.mp3", tmp_path / "a.mp3", limit=10**6)
+        assert time.monotonic() - started < 15  # a guard against hanging, not a timing test
+    assert not (tmp_path / "a.mp3").exists()

@@ -20,6 +20,7 @@ from urllib.parse import quote, unquote, urljoin, urlsplit
 
 from podman import __version__
 from podman.core.errors import PodmanError
+from podman.core.netfetch import deadline as watchdog
 
 MB = 1024 * 1024
 # (host suffix, path prefix pattern before the wrapped URL): tracking prefixes as hosts write them
@@ -156,6 +157,24 @@ class Fetcher:
         self._sleep, self._clock = sleep, clock
         self._lock = threading.Lock()
         self._hosts: dict[str, threading.Semaphore] = {}
+        self._local = threading.local()  # the running request's watchdog, per thread
+
+    @contextmanager
+    def _bounded(self, url: str, seconds: float, limit: float) -> Iterator[None]:
+        """Shut the request's sockets when `seconds` run out, however slowly the server sends
+        (per-read timeouts alone let a server trickle a byte at a time for ever)."""
+        with watchdog(max(0.01, seconds)) as dog:
+            self._local.dog = dog
+            try:
+                yield
+            except (OSError, http.client.HTTPException, _Retry):
+                if dog.expired:
+                    raise FetchFailed(f"{url}: too slow, stopped after {limit:.0f} s") from None
+                raise
+            finally:
+                self._local.dog = None
+            if dog.expired:
+                raise FetchFailed(f"{url}: too slow, stopped after {limit:.0f} s")
 
     @contextmanager
     def _slot(self, url: str) -> Iterator[None]:
@@ -189,6 +208,9 @@ class Fetcher:
         try:
             conn.request("GET", path, headers={"User-Agent": self.config.user_agent,
                                                "Accept-Encoding": "identity", **headers})
+            dog = getattr(self._local, "dog", None)
+            if dog is not None and conn.sock is not None:
+                dog.watch(conn.sock)
             return conn, conn.getresponse()
         except BaseException:
             conn.close()
@@ -269,7 +291,8 @@ class Fetcher:
 
         def once() -> Response:
             out = Response(url, 0, {})
-            with self._slot(url):
+            left = start + self.config.small_deadline - self._clock()
+            with self._slot(url), self._bounded(url, left, self.config.small_deadline):
                 conn, resp = self._follow(url, {"Accept": accept}, out)
                 try:
                     self._check_status(url, out, resp, (200,))
@@ -319,7 +342,8 @@ class Fetcher:
             headers = {"Accept": "audio/*, video/*, */*;q=0.5"}
             if have and validator:
                 headers.update({"Range": f"bytes={have}-", "If-Range": validator})
-            with self._slot(url):
+            left = start + self.config.deadline - self._clock()
+            with self._slot(url), self._bounded(url, left, self.config.deadline):
                 conn, resp = self._follow(url, headers, out)
                 try:
                     self._check_status(url, out, resp, (200, 206))
