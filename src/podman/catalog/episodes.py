@@ -13,7 +13,7 @@ from typing import Any
 
 from podman.core.config import SLUG
 from podman.core.errors import CatalogError, NotFound
-from podman.core.fsio import locked_temp, write_error
+from podman.core.fsio import temp_beside, write_error
 from podman.core.models import Article, AudioRef, Chapter, Episode, date_problem, utc
 from podman.core.text import clean_text
 from podman.core.urls import has_scheme, key_problem, redact, url_problem
@@ -388,13 +388,9 @@ def write_new_episode(show_dir: Path, ep: Episode) -> Episode:
     # Complete temp file, then link(2) it into place: link never replaces an episode file that
     # appeared meanwhile, and readers (an unlocked duplicate check, `podman list`) never see an
     # empty or half-written episode file.
-    # The temp file is flocked until linked (locked_temp), so a concurrent sweep of what
+    # The temp file is flocked until linked (temp_beside), so a concurrent sweep of what
     # killed runs left never takes it.
-    try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = locked_temp(path.parent, f".{path.name}.", ".tmp")
-    except OSError as exc:
-        raise write_error(path, exc) from None
+    fd, tmp = temp_beside(path)
     try:
         with os.fdopen(fd, "wb") as fh:
             fh.write(episode_to_text(ep).encode("utf-8"))

@@ -51,6 +51,16 @@ def locked_temp(folder: Path, prefix: str, suffix: str) -> tuple[int, Path]:
         os.close(fd)
 
 
+def temp_beside(path: Path) -> tuple[int, Path]:
+    """A locked temp file in `path`'s folder (made if missing) for writing `path` whole;
+    a failure is one line naming `path`."""
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        return locked_temp(path.parent, f".{path.name}.", ".tmp")
+    except OSError as exc:
+        raise write_error(path, exc) from None
+
+
 def _try_remove(path: Path, also: Path | None = None) -> bool:
     """Remove `path` (and the folder `also`) if no live process holds its lock."""
     try:
@@ -131,11 +141,7 @@ def atomic_write(path: Path, data: bytes | str, *, durable: bool = True) -> None
     `durable=False` skips the fsync (build output, which a rebuild regenerates): the rename
     still keeps readers from ever seeing half a file."""
     raw = data.encode("utf-8") if isinstance(data, str) else data
-    try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = locked_temp(path.parent, f".{path.name}.", ".tmp")
-    except OSError as exc:
-        raise write_error(path, exc) from None
+    fd, tmp = temp_beside(path)
     try:
         with os.fdopen(fd, "wb") as fh:  # open (so locked) until renamed: no sweep takes it
             fh.write(raw)
