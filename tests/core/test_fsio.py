@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from podman.core.errors import StorageError
-from podman.core.fsio import atomic_write
+from podman.core.fsio import atomic_write, write_chunks
 
 
 def test_atomic_write_leaves_no_temp_files(tmp_path: Path) -> None:
@@ -18,6 +18,20 @@ def test_atomic_write_leaves_no_temp_files(tmp_path: Path) -> None:
     assert target.read_text() == "two"
     assert sorted(p.name for p in target.parent.iterdir()) == ["file.md"]
     assert oct(target.stat().st_mode & 0o777) == "0o644"
+
+
+def test_write_chunks_replaces_only_what_differs_and_leaves_no_temp(tmp_path: Path) -> None:
+    target = tmp_path / "out" / "big.json"
+    assert write_chunks(target, [b"one ", b"two"]) is True  # new file
+    assert target.read_bytes() == b"one two"
+    inode = target.stat().st_ino
+    assert write_chunks(target, [b"one", b" two"]) is False  # same bytes, other pieces
+    assert target.stat().st_ino == inode  # not rewritten
+    assert write_chunks(target, [b"three"], apply=False) is True  # --check: reported only
+    assert target.read_bytes() == b"one two"
+    assert write_chunks(target, iter([b"thr", b"ee"])) is True
+    assert target.read_bytes() == b"three"
+    assert sorted(p.name for p in target.parent.iterdir()) == ["big.json"]
 
 
 def test_atomic_write_failure_keeps_old_content(tmp_path: Path,

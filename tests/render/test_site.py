@@ -154,6 +154,19 @@ def test_articles_json_lists_every_article_with_its_box(demo_ws: Path) -> None:
         assert 'preload="none"' in text
 
 
+def test_articles_json_streamed_equals_one_dump_of_the_whole_index(demo_ws: Path) -> None:
+    """The build writes articles.json piece by piece; the bytes are what one json.dumps of
+    the whole index gives (and an empty index is `{}`)."""
+    from podman.render.site import articles_json
+
+    data = (demo_ws / "public" / "articles.json").read_bytes()
+    index = json.loads(data)
+    assert len(index) >= 2
+    assert data == (json.dumps(index, ensure_ascii=False, indent=2, sort_keys=True)
+                    + "\n").encode()
+    assert b"".join(articles_json(None, {})) == b"{}\n"  # type: ignore[arg-type]
+
+
 def test_a_box_gathers_an_articles_episodes_across_shows_newest_first(workspace: Path) -> None:
     other = workspace / "feeds" / "weekly"
     other.mkdir()

@@ -5,12 +5,13 @@ from __future__ import annotations
 import contextlib
 import errno
 import fcntl
+import filecmp
 import os
 import re
 import shutil
 import tempfile
 import time
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from pathlib import Path
 
 from podman.core.errors import LockBusy, StorageError
@@ -150,6 +151,35 @@ def atomic_write(path: Path, data: bytes | str, *, durable: bool = True) -> None
                 os.fsync(fh.fileno())
             os.chmod(tmp, 0o644)
             os.replace(tmp, path)
+    except BaseException as exc:
+        tmp.unlink(missing_ok=True)
+        if isinstance(exc, OSError):
+            raise write_error(path, exc) from None
+        raise
+
+
+def write_chunks(path: Path, chunks: Iterable[bytes], *, apply: bool = True) -> bool:
+    """Stream `chunks` into a temp file beside `path`; True when that differs from `path`.
+
+    For outputs too big to hold twice in memory: the new bytes go to disk as they are made,
+    are compared with the old file in blocks, and replace it only when different and `apply`
+    (else the temp file is removed). Readers see old or new, never half."""
+    fd, tmp = temp_beside(path)
+    try:
+        with os.fdopen(fd, "wb") as fh:  # open (so locked) until renamed or removed
+            for chunk in chunks:
+                fh.write(chunk)
+            fh.flush()
+            try:
+                changed = not filecmp.cmp(tmp, path, shallow=False)
+            except OSError:
+                changed = True
+            if changed and apply:
+                os.chmod(tmp, 0o644)
+                os.replace(tmp, path)
+            else:
+                tmp.unlink()
+        return changed
     except BaseException as exc:
         tmp.unlink(missing_ok=True)
         if isinstance(exc, OSError):

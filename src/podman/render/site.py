@@ -8,7 +8,7 @@ server-side-include fragments (read by other hosts) carry absolute URLs.
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from importlib import resources
 
 from markupsafe import Markup
@@ -224,31 +224,54 @@ def render_articles(ws: WorkspaceConfig, shows: Mapping[str, ShowConfig],
                     views: Sequence[EpisodeView], templates=None) -> dict[str, bytes]:
     """Per related article its "Podcasts" box (page, server-side-include fragment, oEmbed),
     and the site-wide articles.json a CMS reads to decide whether to show a box."""
+    groups = article_groups(views)
+    out = dict(article_files(ws, shows, groups, templates))
+    out["articles.json"] = b"".join(articles_json(ws, groups))
+    return out
+
+
+def article_files(ws: WorkspaceConfig, shows: Mapping[str, ShowConfig],
+                  groups: Mapping[str, Sequence[EpisodeView]],
+                  templates=None) -> Iterator[tuple[str, bytes]]:
+    """Each article's box page, fragment and oEmbed JSON, one at a time (a big site has
+    thousands: the build writes each as it comes instead of holding them all)."""
     from podman.render.templating import render
 
-    out: dict[str, bytes] = {}
-    index: dict[str, dict] = {}
-    for url, eps in article_groups(views).items():
+    for url, eps in groups.items():
         here = f"articles/{article_id(url)}.html"
-        title = next((clean_text(a.title) for v in eps for a in v.ep.articles
-                      if a.url == url and a.title), url)
+        title = article_title(url, eps)
         height = box_height(len(eps))
-        box = absolute(ws, here)
-
-        out[here] = render("box.html.j2", templates,
+        yield here, render("box.html.j2", templates,
                            episodes=box_rows(ws, shows, eps, here, False), article=title,
                            lang=shows[eps[0].ep.show].language,
                            css=relative(here, ASSETS[0]), js=relative(here, ASSETS[1]),
                            oembed=relative(here, oembed_path(here)),
                            height=height).encode("utf-8")
-        out[here.removesuffix(".html") + ".fragment.html"] = render(
+        yield here.removesuffix(".html") + ".fragment.html", render(
             "box-fragment.html.j2", templates, episodes=box_rows(ws, shows, eps, here, True),
-            article=title,
-            height=height).encode("utf-8")
-        code = iframe_code(box, height, f"Podcasts: {title}")
-        out[oembed_path(here)] = oembed("Podcasts", "", f"Podcasts: {title}", code, height)
-        index[url] = {
-            "title": title, "box": box, "box_path": here, "height": height, "iframe": code,
+            article=title, height=height).encode("utf-8")
+        code = iframe_code(absolute(ws, here), height, f"Podcasts: {title}")
+        yield oembed_path(here), oembed("Podcasts", "", f"Podcasts: {title}", code, height)
+
+
+def article_title(url: str, eps: Sequence[EpisodeView]) -> str:
+    """The first title an episode gives the article, else its URL."""
+    return next((clean_text(a.title) for v in eps for a in v.ep.articles
+                 if a.url == url and a.title), url)
+
+
+def articles_json(ws: WorkspaceConfig,
+                  groups: Mapping[str, Sequence[EpisodeView]]) -> Iterator[bytes]:
+    """The site-wide articles.json in pieces, byte for byte what one `json.dumps` of the whole
+    index (indent 2, sorted keys) gives; one article at a time, so memory holds one entry."""
+    first = True
+    for url, eps in groups.items():
+        here = f"articles/{article_id(url)}.html"
+        title = article_title(url, eps)
+        height = box_height(len(eps))
+        entry = {
+            "title": title, "box": absolute(ws, here), "box_path": here, "height": height,
+            "iframe": iframe_code(absolute(ws, here), height, f"Podcasts: {title}"),
             "fragment": absolute(ws, here.removesuffix(".html") + ".fragment.html"),
             "episodes": [{
                 "show": v.ep.show, "guid": v.ep.guid, "title": clean_text(v.ep.title),
@@ -257,9 +280,10 @@ def render_articles(ws: WorkspaceConfig, shows: Mapping[str, ShowConfig],
                 "type": v.ep.audio.type, "page": absolute(ws, v.page_path),
                 "embed": absolute(ws, v.embed_path)} for v in eps],
         }
-    text = json.dumps(index, ensure_ascii=False, indent=2, sort_keys=True)
-    out["articles.json"] = (text + "\n").encode("utf-8")
-    return out
+        text = json.dumps({url: entry}, ensure_ascii=False, indent=2, sort_keys=True)
+        yield (("{\n" if first else ",\n") + text[2:-2]).encode("utf-8")
+        first = False
+    yield b"{}\n" if first else b"\n}\n"
 
 
 def articles_index(ws: WorkspaceConfig, views: Sequence[EpisodeView]) -> bytes:

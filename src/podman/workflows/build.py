@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Iterator
 from dataclasses import dataclass, field, replace
 from datetime import datetime
 from pathlib import Path
@@ -10,7 +11,7 @@ from typing import TYPE_CHECKING, TypeVar
 
 from podman.core.config import ShowConfig, WorkspaceConfig, load_show, show_dirs
 from podman.core.errors import ConfigError
-from podman.core.fsio import atomic_write, sweep
+from podman.core.fsio import atomic_write, sweep, write_chunks
 
 if TYPE_CHECKING:  # imported where used: an up-to-date build never loads the catalog code
     from podman.core.models import Episode
@@ -187,6 +188,35 @@ def render_outputs(ws: WorkspaceConfig, catalogs: list[ShowCatalog],
     return out, counts
 
 
+def _for_boxes(due: list[EpisodeView]) -> Iterator[EpisodeView]:
+    """What the site-wide article boxes keep of a show's views: only episodes with related
+    articles, without their notes, files, cues or raw notes text (50,000 episodes must fit)."""
+    for view in due:
+        if view.ep.articles:
+            yield replace(view, ep=replace(view.ep, notes=""), notes_html="", notes_cdata="",
+                          files=(), cues=())
+
+
+def _write_site(ws: WorkspaceConfig, catalogs: list[ShowCatalog], every: list[EpisodeView],
+                templates: Path, check: bool, result: BuildResult, produced: set[str]) -> None:
+    """site_outputs, written as it is rendered: one article's files at a time, and
+    articles.json streamed through a temp file (50,000 episodes make it ~60 MB)."""
+    from podman.render.site import article_files, article_groups, articles_json, render_home
+
+    shows = {c.show.slug: c.show for c in catalogs}
+    groups = article_groups(every)
+    for rel, data in article_files(ws, shows, groups, templates):
+        _write(ws, {rel: data}, check, result)
+        produced.add(rel)
+    changed = write_chunks(ws.public_dir / "articles.json", articles_json(ws, groups),
+                           apply=not check)
+    (result.stale if changed and check else result.written if changed
+     else result.unchanged).append("articles.json")
+    home = {"index.html": render_home([c.show for c in catalogs], templates)}
+    _write(ws, home, check, result)
+    produced.update(("articles.json", "index.html"))
+
+
 def artwork_warnings(catalogs: list[ShowCatalog]) -> list[str]:
     """Apple refuses a feed without itunes:image; the build still runs, but says so."""
     return [f"{cat.dir / 'show.toml'}: no artwork (image is empty): Apple Podcasts requires a "
@@ -243,24 +273,25 @@ def build(ws: WorkspaceConfig, *, now: datetime, show: str | None = None,
 
     write(render_assets())
     every: list[EpisodeView] = []
-    for cat in catalogs:
+    times: list[tuple[str, datetime]] = []  # what the build cache needs of every episode
+    for n, cat in enumerate(catalogs):
         store = EpisodeStore(state, cat.show.slug, cache) if state is not None else None
         outputs, result.feeds[f"{cat.show.slug}/feed.xml"], due = show_outputs(
             ws, cat, now, templates, store)
         if store is not None and not check:
             store.save()
         write(outputs)
-        # the article boxes need every show's views, not their notes, files or cues
-        every.extend(replace(v, notes_html="", notes_cdata="", files=(), cues=()) for v in due)
+        every.extend(_for_boxes(due))
+        times.extend((ep.status, ep.published) for ep in cat.episodes)
+        catalogs[n] = replace(cat, episodes=[])  # done with: memory holds one show at a time
         del outputs, due
     if show is None:
-        write(site_outputs(ws, catalogs, every, templates))
+        _write_site(ws, catalogs, every, templates, check, result, produced)
     for names in (result.written, result.unchanged, result.stale):
         names.sort()
     _retire(ws, produced, show, check, result)
     if state is not None and not check:
-        state.save(now, ((ep.status, ep.published) for c in catalogs for ep in c.episodes),
-                   sorted(produced), result.feeds, result.warnings)
+        state.save(now, times, sorted(produced), result.feeds, result.warnings)
     return result
 
 
