@@ -20,7 +20,7 @@ from podman.workflows.publish import (
     plan_publish,
     publish,
 )
-from tests.fixtures.s3 import isolate_aws_env
+from tests.fixtures.s3 import isolate_aws_env, record_puts
 
 PUBLIC = {
     "index.html": "<html>home</html>",
@@ -44,15 +44,6 @@ def make_workspace(root: Path, storage: StorageConfig, **publish: object) -> Wor
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_text(text)
     return WorkspaceConfig(root=root, storage=storage, publish=PublishConfig(**publish))
-
-
-def record_puts(storage: S3Storage) -> list[str]:
-    """Keys of real PutObject requests, in the order they were sent (event hook, no fake)."""
-    keys: list[str] = []
-    storage.client.meta.events.register(
-        "before-parameter-build.s3.PutObject", lambda **kw: keys.append(kw["params"]["Key"])
-    )
-    return keys
 
 
 def publish_storage(ws: WorkspaceConfig) -> S3Storage:

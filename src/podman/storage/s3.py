@@ -5,6 +5,7 @@ from __future__ import annotations
 import base64
 import hashlib
 import os
+import threading
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -41,53 +42,95 @@ class Upload:
     cache_control: str = MEDIA_CACHE_CONTROL
 
 
+def _boto3_client(config: StorageConfig, error: Any) -> tuple[Any, Any]:
+    """(session, client) for `config`, sized for a CLI: short timeouts, two attempts."""
+    import boto3  # lazily: `podman list`, the local backend and plain PUTs never pay for it
+    import botocore.config
+    import botocore.exceptions
+
+    profile = config.profile or None
+    try:
+        session = boto3.Session(profile_name=profile)
+    except botocore.exceptions.ProfileNotFound as exc:
+        source = ("[storage] profile" if profile else
+                  "AWS_PROFILE" if os.environ.get("AWS_PROFILE") else "AWS_DEFAULT_PROFILE")
+        name = getattr(exc, "kwargs", {}).get("profile") or profile or os.environ.get(
+            "AWS_PROFILE") or os.environ.get("AWS_DEFAULT_PROFILE", "")
+        raise StorageError(
+            f"AWS profile {name!r} not found",
+            f"check {source} against ~/.aws/config (and AWS_CONFIG_FILE)",
+        ) from exc
+    options: dict[str, Any] = dict(
+        region_name=config.region or None,
+        s3={"addressing_style": config.addressing_style},
+        connect_timeout=CONNECT_TIMEOUT,
+        read_timeout=READ_TIMEOUT,
+        retries={"total_max_attempts": ATTEMPTS, "mode": "standard"},
+        max_pool_connections=max(10, config.max_concurrency * 2),
+        # Checksums only where S3 requires them: S3-compatible servers differ in their
+        # support of the newer default (CRC32 trailers); we verify size and keep sha256.
+        request_checksum_calculation="when_required",
+        response_checksum_validation="when_required",
+    )
+    try:
+        client_config = botocore.config.Config(**options)
+    except TypeError:  # botocore < 1.36 has no checksum options and sends none anyway
+        del options["request_checksum_calculation"], options["response_checksum_validation"]
+        client_config = botocore.config.Config(**options)
+    try:
+        client = session.client(
+            "s3", endpoint_url=config.endpoint_url or None, config=client_config
+        )
+    except Exception as exc:  # half the credentials in the environment, a bad endpoint
+        raise error(exc, "S3 client") from exc
+    return session, client
+
+
 class S3Storage:
     """Objects in one bucket under `[storage] prefix`; credentials only from the AWS chain."""
 
+    # S3 website endpoints answer 301 for an object with WebsiteRedirectLocation metadata
+    redirects = True
+
     def __init__(self, config: StorageConfig) -> None:
-        import boto3  # lazily: `podman list` and the local backend never pay for boto3
-        import botocore.config
-        import botocore.exceptions
+        from podman.storage.s3wire import WireS3
 
         self.config = config
         self.bucket = config.bucket
         self.prefix = config.prefix.strip("/")
-        profile = config.profile or None
-        try:
-            session = boto3.Session(profile_name=profile)
-        except botocore.exceptions.ProfileNotFound as exc:
-            source = ("[storage] profile" if profile else
-                      "AWS_PROFILE" if os.environ.get("AWS_PROFILE") else "AWS_DEFAULT_PROFILE")
-            name = getattr(exc, "kwargs", {}).get("profile") or profile or os.environ.get(
-                "AWS_PROFILE") or os.environ.get("AWS_DEFAULT_PROFILE", "")
-            raise StorageError(
-                f"AWS profile {name!r} not found",
-                f"check {source} against ~/.aws/config (and AWS_CONFIG_FILE)",
-            ) from exc
-        options: dict[str, Any] = dict(
-            region_name=config.region or None,
-            s3={"addressing_style": config.addressing_style},
-            connect_timeout=CONNECT_TIMEOUT,
-            read_timeout=READ_TIMEOUT,
-            retries={"total_max_attempts": ATTEMPTS, "mode": "standard"},
-            max_pool_connections=max(10, config.max_concurrency * 2),
-            # Checksums only where S3 requires them: S3-compatible servers differ in their
-            # support of the newer default (CRC32 trailers); we verify size and keep sha256.
-            request_checksum_calculation="when_required",
-            response_checksum_validation="when_required",
-        )
-        try:
-            client_config = botocore.config.Config(**options)
-        except TypeError:  # botocore < 1.36 has no checksum options and sends none anyway
-            del options["request_checksum_calculation"], options["response_checksum_validation"]
-            client_config = botocore.config.Config(**options)
-        self.session = session
-        try:
-            self.client = session.client(
-                "s3", endpoint_url=config.endpoint_url or None, config=client_config
-            )
-        except Exception as exc:  # half the credentials in the environment, a bad endpoint
-            raise self._error(exc, "S3 client") from exc
+        self._boto_lock = threading.Lock()
+        self._session: Any = None
+        self._client: Any = None
+        # single PUTs go boto3-free when the case is plain (static credentials, explicit
+        # endpoint or region); None, or `_wire_off` after an answer boto3 must handle: boto3
+        self.wire = WireS3.open(config, connect_timeout=CONNECT_TIMEOUT,
+                                read_timeout=READ_TIMEOUT, attempts=ATTEMPTS)
+        self._wire_off = False
+        if self.wire is None:
+            self._connect()  # a missing profile or half the credentials fail here, at once
+
+    @property
+    def client(self) -> Any:
+        """The boto3 S3 client, built on first use (boto3 imported then, not before)."""
+        if self._client is None:
+            self._connect()
+        return self._client
+
+    @property
+    def session(self) -> Any:
+        if self._session is None:
+            self._connect()
+        return self._session
+
+    @property
+    def boto3_started(self) -> bool:
+        """True once boto3 was imported and a client built (for tests and the bench)."""
+        return self._client is not None
+
+    def _connect(self) -> None:
+        with self._boto_lock:
+            if self._client is None:
+                self._session, self._client = _boto3_client(self.config, self._error)
 
     # -- keys ---------------------------------------------------------------------------
     def _full(self, key: str) -> str:
@@ -185,13 +228,11 @@ class S3Storage:
                 self._abort_stale_uploads(up.key)
         return failures
 
-    # S3 website endpoints answer 301 for an object with WebsiteRedirectLocation metadata
-    redirects = True
     def _put_small(self, uploads: Sequence[Upload],
                    progress: Progress | None) -> dict[str, StorageError]:
-        """Files below the multipart threshold: one PUT each from memory, in parallel over the
-        client's pooled (kept-alive) connections. Content-MD5 makes the server verify every
-        byte, and its ETag answering that MD5 proves what it stored, so no HEAD follows."""
+        """Files below the multipart threshold: one PUT each, read once into memory, in
+        parallel over kept-alive connections. Content-MD5 makes the server verify every byte,
+        and its ETag answering that MD5 proves what it stored, so no HEAD follows."""
         from concurrent.futures import ThreadPoolExecutor
 
         def send(up: Upload) -> StorageError | None:
@@ -199,20 +240,15 @@ class S3Storage:
                 data = up.src.read_bytes()
             except OSError as exc:
                 return StorageError(f"{up.src}: cannot read: {exc.strerror}")
-            digest = hashlib.md5(data, usedforsecurity=False)
+            md5 = hashlib.md5(data, usedforsecurity=False).hexdigest()
             try:
-                answer = self.client.put_object(
-                    Bucket=self.bucket, Key=self._full(up.key), Body=data,
-                    ContentType=up.content_type, CacheControl=up.cache_control,
-                    ContentMD5=base64.b64encode(digest.digest()).decode(),
-                    Metadata={"sha256": up.sha256},
-                )
-                if answer.get("ETag", "").strip('"') != digest.hexdigest():
+                etag = self._put_object(data, up.key, content_type=up.content_type,
+                                        cache_control=up.cache_control, md5=md5,
+                                        sha256=up.sha256)
+                if etag != md5:
                     self._check_stored(up.key, len(data))  # e.g. SSE-KMS: ask for the size
             except StorageError as exc:
                 return exc
-            except Exception as exc:  # noqa: BLE001 - translated, reported per file
-                return self._error(exc, f"upload of {up.key}")
             if progress is not None:
                 progress(len(data))
             return None
@@ -220,24 +256,60 @@ class S3Storage:
         if not uploads:
             return {}
         workers = max(1, min(self.config.max_concurrency, len(uploads)))
-        with ThreadPoolExecutor(max_workers=workers) as pool:
-            results = list(pool.map(send, uploads))
+        if workers == 1:
+            results = [send(up) for up in uploads]
+        else:
+            with ThreadPoolExecutor(max_workers=workers) as pool:
+                results = list(pool.map(send, uploads))
         return {up.key: err for up, err in zip(uploads, results, strict=True) if err is not None}
 
     def put_bytes(self, data: bytes, key: str, *, content_type: str,
-                  cache_control: str = MEDIA_CACHE_CONTROL, redirect: str = "") -> None:
+                  cache_control: str = MEDIA_CACHE_CONTROL, redirect: str = "",
+                  md5: str = "") -> None:
         """One plain PUT with Content-MD5, so the listed ETag is the MD5 publish compares;
-        `redirect` sets WebsiteRedirectLocation (a 301 where the bucket is a website)."""
-        md5 = hashlib.md5(data, usedforsecurity=False).digest()
+        `md5` (hex) when the caller knows it already; `redirect` sets WebsiteRedirectLocation
+        (a 301 where the bucket is a website)."""
+        self._put_object(data, key, content_type=content_type, cache_control=cache_control,
+                         md5=md5 or hashlib.md5(data, usedforsecurity=False).hexdigest(),
+                         sha256=hashlib.sha256(data).hexdigest(), redirect=redirect,
+                         md5_of_data=not md5)
+
+    def _put_object(self, data: bytes, key: str, *, content_type: str, cache_control: str,
+                    md5: str, sha256: str, redirect: str = "", md5_of_data: bool = True) -> str:
+        """One PUT: through the wire client when it may, else (or when it steps aside) through
+        boto3; both send the same headers, so the stored objects are the same. The ETag.
+        `md5_of_data` False: the MD5 came from elsewhere (publish's cache) and boto3 hashes
+        `data` anew, so a file changed since it was hashed still goes (as its new self)."""
+        action = f"upload of {key}"
+        headers = {"content-type": content_type, "cache-control": cache_control,
+                   "content-md5": base64.b64encode(bytes.fromhex(md5)).decode("ascii"),
+                   "x-amz-meta-sha256": sha256}
+        if redirect:
+            headers["x-amz-website-redirect-location"] = redirect
+        wire = self.wire
+        if wire is not None and not self._wire_off and all(v.isascii() for v in headers.values()):
+            from podman.storage.s3wire import StepAside, WireFailure
+
+            try:
+                return wire.put(self._full(key), data, headers)
+            except WireFailure as exc:
+                raise failure_error(exc.kind, action, where=self.where, code=exc.code,
+                                    status=exc.status) from None
+            except StepAside:
+                self._wire_off = True  # boto3 answers this (and words any error) from now on
         extra = {"WebsiteRedirectLocation": redirect} if redirect else {}
+        if not md5_of_data:
+            md5 = hashlib.md5(data, usedforsecurity=False).hexdigest()
         try:
-            self.client.put_object(
+            answer = self.client.put_object(
                 Bucket=self.bucket, Key=self._full(key), Body=data, ContentType=content_type,
-                CacheControl=cache_control, ContentMD5=base64.b64encode(md5).decode(),
-                Metadata={"sha256": hashlib.sha256(data).hexdigest()}, **extra,
+                CacheControl=cache_control,
+                ContentMD5=base64.b64encode(bytes.fromhex(md5)).decode("ascii"),
+                Metadata={"sha256": sha256}, **extra,
             )
         except Exception as exc:
-            raise self._error(exc, f"upload of {key}") from exc
+            raise self._error(exc, action) from exc
+        return str(answer.get("ETag", "")).strip('"')
 
     def stat(self, key: str) -> StoredObject | None:
         """HEAD one object: size and the sha256 we stored as metadata (None when absent)."""
@@ -335,6 +407,30 @@ def _code(exc: BaseException) -> str:
     return ""
 
 
+def failure_error(kind: str, action: str, *, where: str, code: str = "",
+                  status: int | None = None) -> StorageError:
+    """The one wording of a transport failure (`kind` connect, timeout or lost) or of a server
+    answer (`status`), for boto3's exceptions and the wire client's failures alike."""
+    if kind == "connect":
+        return StorageError(
+            f"{action}: cannot connect to {where}",
+            "check [storage] endpoint_url (and region) and that the server is up",
+        )
+    if kind == "timeout":
+        return StorageError(
+            f"{action}: no answer from {where} ({ATTEMPTS} attempts of {READ_TIMEOUT} s, "
+            f"at most {REQUEST_BOUND} s in all)",
+            "the server accepts connections but does not reply: check that it is not hung",
+        )
+    if kind == "lost":
+        return StorageError(
+            f"{action}: connection to {where} lost",
+            "the server went away mid-transfer; run the command again (nothing half-stored)",
+        )
+    return StorageError(f"{action}: {where} answered {code or status}",
+                        "see the server's logs or run `podman doctor`")
+
+
 def translate_error(exc: BaseException, action: str, *, bucket: str, where: str) -> StorageError:
     """botocore → StorageError: credentials, bucket, endpoint, permission, lost connection."""
     from botocore import exceptions as bx
@@ -355,21 +451,11 @@ def translate_error(exc: BaseException, action: str, *, bucket: str, where: str)
     if isinstance(exc, bx.ProfileNotFound):
         return StorageError(f"{action}: {exc}", "check AWS_PROFILE or [storage] profile")
     if isinstance(exc, (bx.EndpointConnectionError, bx.ConnectTimeoutError)):
-        return StorageError(
-            f"{action}: cannot connect to {where}",
-            "check [storage] endpoint_url (and region) and that the server is up",
-        )
+        return failure_error("connect", action, where=where)
     if isinstance(exc, bx.ReadTimeoutError):
-        return StorageError(
-            f"{action}: no answer from {where} ({ATTEMPTS} attempts of {READ_TIMEOUT} s, "
-            f"at most {REQUEST_BOUND} s in all)",
-            "the server accepts connections but does not reply: check that it is not hung",
-        )
+        return failure_error("timeout", action, where=where)
     if isinstance(exc, (bx.ConnectionClosedError, bx.ConnectionError)):
-        return StorageError(
-            f"{action}: connection to {where} lost",
-            "the server went away mid-transfer; run the command again (nothing half-stored)",
-        )
+        return failure_error("lost", action, where=where)
     if isinstance(exc, bx.ClientError):
         code, status = _code(exc), _status(exc)
         if code == "NoSuchBucket" or (status == 404 and "bucket" in action):
@@ -387,8 +473,7 @@ def translate_error(exc: BaseException, action: str, *, bucket: str, where: str)
                 "check the credentials; they need s3:ListBucket, s3:GetObject, s3:PutObject "
                 "and s3:DeleteObject on this bucket and prefix",
             )
-        return StorageError(f"{action}: {where} answered {code or status}",
-                            "see the server's logs or run `podman doctor`")
+        return failure_error("status", action, where=where, code=code, status=status)
     if isinstance(exc, bx.BotoCoreError):
         return StorageError(f"{action}: {exc}")
     if isinstance(exc, OSError):

@@ -1,6 +1,7 @@
 """A bucket listing without boto3 (SigV4 over http.client), so a no-op publish stays fast.
 
-Only the plain cases are handled here: static credentials from the environment or the shared
+`light_target` decides which cases the boto3-free clients (this listing, `s3wire`'s PUTs) take.
+Only the plain cases are handled: static credentials from the environment or the shared
 credentials file, an explicit endpoint or a known AWS region. Anything else (roles, SSO,
 credential processes, proxies, custom CA bundles, redirects, any error) answers None and the
 caller lists through boto3, which gives the authoritative result or error.
@@ -26,6 +27,7 @@ from podman.core.config import StorageConfig
 from podman.storage import StoredObject
 
 EMPTY_SHA256 = hashlib.sha256(b"").hexdigest()
+UNSIGNED_PAYLOAD = "UNSIGNED-PAYLOAD"  # Content-MD5 (signed) covers the body instead
 S3_NS = "{http://s3.amazonaws.com/doc/2006-03-01/}"
 _FALLBACK_ENV = ("HTTP_PROXY", "HTTPS_PROXY", "http_proxy", "https_proxy", "AWS_CA_BUNDLE",
                  "AWS_ENDPOINT_URL", "AWS_ENDPOINT_URL_S3", "AWS_ROLE_ARN",
@@ -62,17 +64,19 @@ def static_credentials(profile: str) -> tuple[str, str, str] | None:
 
 def _static_credentials(profile: str) -> tuple[str, str, str]:
     env = os.environ
+    name = profile or env.get("AWS_PROFILE") or env.get("AWS_DEFAULT_PROFILE") or "default"
+    config = _ini("AWS_CONFIG_FILE", ".aws/config")
+    section = name if name == "default" else f"profile {name}"
+    creds = _ini("AWS_SHARED_CREDENTIALS_FILE", ".aws/credentials")
+    if name != "default" and not (config.has_section(section) or creds.has_section(name)):
+        raise _Unsupported  # a profile named but nowhere: boto3 says so before anything else
     if not profile and env.get("AWS_ACCESS_KEY_ID") and env.get("AWS_SECRET_ACCESS_KEY"):
         return env["AWS_ACCESS_KEY_ID"], env["AWS_SECRET_ACCESS_KEY"], \
             env.get("AWS_SESSION_TOKEN", "")
     if any(env.get(k) for k in ("AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY")) and not profile:
         raise _Unsupported  # partial credentials: boto3 reports them
-    name = profile or env.get("AWS_PROFILE") or env.get("AWS_DEFAULT_PROFILE") or "default"
-    config = _ini("AWS_CONFIG_FILE", ".aws/config")
-    section = name if name == "default" else f"profile {name}"
     if config.has_section(section) and any(config.has_option(section, k) for k in _ROLE_KEYS):
         raise _Unsupported
-    creds = _ini("AWS_SHARED_CREDENTIALS_FILE", ".aws/credentials")
     if not creds.has_section(name):
         raise _Unsupported
     key = creds.get(name, "aws_access_key_id", fallback="")
@@ -97,7 +101,9 @@ def _endpoint(config: StorageConfig) -> tuple[str, str, str, str]:
     bucket = config.bucket
     if config.endpoint_url:
         url = urlsplit(config.endpoint_url)
-        if url.scheme not in ("http", "https") or not url.hostname or url.path not in ("", "/"):
+        if (url.scheme not in ("http", "https") or not url.hostname
+                or url.path not in ("", "/") or url.username or url.password
+                or url.query or url.fragment):
             raise _Unsupported
         netloc, region = url.netloc, region or "us-east-1"
         style = config.addressing_style
@@ -117,11 +123,15 @@ def _sign(key: bytes, text: str) -> bytes:
 
 
 def signed_headers(method: str, host: str, path: str, query: dict[str, str], region: str,
-                   creds: tuple[str, str, str], now: dt.datetime) -> dict[str, str]:
-    """AWS Signature Version 4 headers for a request without a body."""
+                   creds: tuple[str, str, str], now: dt.datetime,
+                   extra: dict[str, str] | None = None,
+                   payload: str = EMPTY_SHA256) -> dict[str, str]:
+    """AWS Signature Version 4 headers: `extra` headers (lower-case names) are sent and signed;
+    `payload` is the body's SHA-256 hex, or UNSIGNED_PAYLOAD."""
     key_id, secret, token = creds
     stamp, day = now.strftime("%Y%m%dT%H%M%SZ"), now.strftime("%Y%m%d")
-    headers = {"host": host, "x-amz-content-sha256": EMPTY_SHA256, "x-amz-date": stamp}
+    headers = {**(extra or {}), "host": host, "x-amz-content-sha256": payload,
+               "x-amz-date": stamp}
     if token:
         headers["x-amz-security-token"] = token
     names = sorted(headers)
@@ -129,7 +139,8 @@ def signed_headers(method: str, host: str, path: str, query: dict[str, str], reg
                                for k, v in sorted(query.items()))
     canonical = "\n".join([
         method, quote(path or "/", safe="/-_.~"), canonical_query,
-        "".join(f"{n}:{headers[n]}\n" for n in names), ";".join(names), EMPTY_SHA256,
+        "".join(f"{n}:{' '.join(headers[n].split())}\n" for n in names), ";".join(names),
+        payload,
     ])
     scope = f"{day}/{region}/s3/aws4_request"
     to_sign = "\n".join(["AWS4-HMAC-SHA256", stamp, scope,
@@ -142,6 +153,19 @@ def signed_headers(method: str, host: str, path: str, query: dict[str, str], reg
     return headers
 
 
+def light_target(config: StorageConfig) -> tuple[str, str, str, str, tuple[str, str, str]] | None:
+    """(scheme, host[:port], bucket path prefix, signing region, credentials) when the light
+    client may talk to this bucket; None when the case is boto3's (see the module docstring)."""
+    try:
+        if any(os.environ.get(k) for k in _FALLBACK_ENV):
+            raise _Unsupported
+        creds = _static_credentials(config.profile)
+        scheme, host, path, region = _endpoint(config)
+    except _Unsupported:
+        return None
+    return scheme, host, path, region, creds
+
+
 def _text(node: ElementTree.Element, tag: str) -> str:
     found = node.find(S3_NS + tag)
     return (found.text or "") if found is not None else ""
@@ -152,13 +176,10 @@ def light_list(config: StorageConfig, prefix: str, *, timeout: float = 30.0,
     """ListObjectsV2 of `prefix` (a full key prefix) as {full key: object}; None = use boto3."""
     import http.client
 
-    try:
-        if any(os.environ.get(k) for k in _FALLBACK_ENV):
-            raise _Unsupported
-        creds = _static_credentials(config.profile)
-        scheme, host, path, region = _endpoint(config)
-    except _Unsupported:
+    found = light_target(config)
+    if found is None:
         return None
+    scheme, host, path, region, creds = found
     conn_cls = http.client.HTTPSConnection if scheme == "https" else http.client.HTTPConnection
     conn = conn_cls(host, timeout=timeout)
     out: dict[str, StoredObject] = {}
@@ -191,8 +212,11 @@ def light_list(config: StorageConfig, prefix: str, *, timeout: float = 30.0,
 
 
 class LazyS3:
-    """A publish target on S3 that imports boto3 and builds a client only when it must send
-    (or when the light listing steps aside); a no-op publish never pays for boto3."""
+    """A publish target on S3 that builds its S3Storage only when something must be sent (or
+    when the light listing steps aside); that storage imports boto3 only when its wire client
+    steps aside too, so a publish of small files with static credentials never pays for it."""
+
+    redirects = True  # S3 website endpoints answer 301 for WebsiteRedirectLocation
 
     def __init__(self, config: StorageConfig,
                  factory: Callable[[StorageConfig], Any] | None = None) -> None:
@@ -216,7 +240,7 @@ class LazyS3:
     @property
     def started(self) -> bool:
         """True once a boto3 client exists (for tests and the bench)."""
-        return self._storage is not None
+        return self._storage is not None and getattr(self._storage, "boto3_started", True)
 
     def _full(self, key: str) -> str:
         prefix = self.config.prefix.strip("/")
@@ -231,9 +255,12 @@ class LazyS3:
         return {k[cut:]: StoredObject(k[cut:], o.size, etag=o.etag) for k, o in listed.items()}
 
     def put_bytes(self, data: bytes, key: str, *, content_type: str,
-                  cache_control: str = "") -> None:
+                  cache_control: str = "", redirect: str = "", md5: str = "") -> None:
         self.storage.put_bytes(data, key, content_type=content_type,
-                               cache_control=cache_control)
+                               cache_control=cache_control, redirect=redirect, md5=md5)
+
+    def head(self, key: str) -> dict[str, Any]:
+        return self.storage.head(key)
 
 
-__all__ = ["LazyS3", "light_list", "signed_headers", "static_credentials"]
+__all__ = ["LazyS3", "light_list", "light_target", "signed_headers", "static_credentials"]

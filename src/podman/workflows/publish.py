@@ -64,7 +64,7 @@ class Target(Protocol):
     def list(self, prefix: str = "") -> dict[str, StoredObject]: ...
 
     def put_bytes(self, data: bytes, key: str, *, content_type: str,
-                  cache_control: str = ..., redirect: str = ...) -> None: ...
+                  cache_control: str = ..., redirect: str = ..., md5: str = ...) -> None: ...
 
 
 class FolderTarget:
@@ -86,7 +86,7 @@ class FolderTarget:
         return out
 
     def put_bytes(self, data: bytes, key: str, *, content_type: str,
-                  cache_control: str = "", redirect: str = "") -> None:
+                  cache_control: str = "", redirect: str = "", md5: str = "") -> None:
         from podman.core.fsio import atomic_write
 
         atomic_write(self.root / key, data, durable=False)  # StorageError names the file
@@ -218,8 +218,10 @@ def publish(ws: WorkspaceConfig, *, dry_run: bool = False, storage: Target | Non
 def _upload_batch(target: Target, items: list[PublishItem], workers: int,
                   progress: Callable[[PublishItem], None] | None) -> list[str]:
     def send(item: PublishItem) -> str:
+        # the MD5 planning cached becomes Content-MD5 (no second hash); should the file have
+        # changed since, the server refuses the PUT and boto3 sends it with a fresh one
         target.put_bytes(item.path.read_bytes(), item.key, content_type=item.content_type,
-                         cache_control=item.cache_control)
+                         cache_control=item.cache_control, md5=item.md5)
         if progress:
             progress(item)
         return item.key
