@@ -178,9 +178,6 @@ class S3Storage:
         Memory stays flat: parts are read from disk as they are sent. A failed or interrupted
         (Ctrl-C) multipart upload is aborted, so no invisible parts keep costing money.
         """
-        from boto3.s3.transfer import ProgressCallbackInvoker, TransferConfig
-        from s3transfer.manager import TransferManager
-
         cfg = self.config
         direct_limit = min(cfg.multipart_threshold, DIRECT_PUT_LIMIT)
         sizes: dict[str, int] = {}
@@ -196,6 +193,9 @@ class S3Storage:
         failures.update(self._put_small(small, progress))
         if not large:
             return failures
+        from boto3.s3.transfer import ProgressCallbackInvoker, TransferConfig
+        from s3transfer.manager import TransferManager
+
         transfer_config = TransferConfig(
             multipart_threshold=cfg.multipart_threshold,
             multipart_chunksize=cfg.multipart_chunksize,

@@ -71,6 +71,8 @@ class _Conn:
 
     def close(self) -> None:
         try:
+            if self.reader is not None:
+                self.reader.close()  # else the socket waits for it to be collected
             self.sock.close()
         except OSError:
             pass
@@ -90,7 +92,7 @@ class _Replay(io.RawIOBase):
             n = min(len(buffer), len(self.first))
             buffer[:n], self.first = self.first[:n], self.first[n:]
             return n
-        return self.rest.readinto(buffer)
+        return self.rest.readinto1(buffer)  # what is buffered, or one read: never waits for more
 
 
 class WireS3:
