@@ -8,7 +8,8 @@ from dataclasses import replace
 from pathlib import Path
 
 from podman.storage.s3 import S3Storage
-from podman.storage.s3light import LazyS3, light_list, static_credentials
+from podman.storage.s3light import light_list, static_credentials
+from podman.storage.s3target import LazyS3
 from tests.fixtures.s3 import isolate_aws_env
 
 ODD_KEYS = ["a b.html", "plus+sign.xml", "pct%41.txt", "üñï/çødé.json", "deep/er/x.vtt",

@@ -151,7 +151,7 @@ def _local_files(public: Path) -> Iterable[tuple[Path, str, os.stat_result]]:
 def open_target(ws: WorkspaceConfig) -> tuple[Target, str]:
     """S3: the media bucket under `[publish] prefix`; local: the `[publish] target` folder."""
     if ws.storage.backend == "s3":
-        from podman.storage.s3light import LazyS3  # boto3 only once something must be sent
+        from podman.storage.s3target import LazyS3  # boto3 only when it must answer
 
         prefix = ws.publish.prefix.strip("/")
         return LazyS3(replace(ws.storage, prefix=prefix)), f"s3://{ws.storage.bucket}/{prefix}"
