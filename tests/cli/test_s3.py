@@ -167,3 +167,24 @@ def test_half_the_credentials_is_one_line(s3_env: SeaweedS3, tmp_path: Path, epi
         assert result.exit_code == 1, (args, result.output)
         assert "internal error" not in result.output and "Traceback" not in result.output
         assert "incomplete AWS credentials" in result.output
+
+
+def test_tombstone_and_a_wrong_secret_through_the_cli(s3_env: SeaweedS3, tmp_path: Path,
+                                                      monkeypatch: pytest.MonkeyPatch) -> None:
+    """`publish --tombstone` on S3 sends its one PUT boto3-free; with a wrong secret both the
+    listing of `publish` and that PUT fail in one line, exit 1, the secret never shown."""
+    from tests.cli.test_errors import one_line
+
+    root, base = s3_workspace(tmp_path / "ws", s3_env)
+    assert invoke(root, "build").exit_code == 0
+    new = "https://new-host.example.net/news/feed.xml"
+    moved = invoke(root, "publish", "--tombstone", new)
+    assert moved.exit_code == 0, moved.output
+    with fetch(f"{base}/news/feed.xml") as resp:
+        assert f"<itunes:new-feed-url>{new}</itunes:new-feed-url>".encode() in resp.read()
+    secret = "wrong-secret-never-printed-0123"
+    monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", secret)
+    for args in (("publish",), ("publish", "--tombstone", new)):
+        result = invoke(root, *args)
+        one_line(result, 1, "credentials rejected", "SignatureDoesNotMatch")
+        assert secret not in result.output, args
