@@ -37,6 +37,7 @@ def make_set(folder: Path, count: int, size: int) -> int:
             while left > 0:
                 fh.write(block[: min(left, MiB)])
                 left -= MiB
+    os.sync()  # written back now, not during the first client's run
     return count * size
 
 
