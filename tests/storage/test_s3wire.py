@@ -306,3 +306,39 @@ def test_an_endpoint_nobody_listens_on(scripted, monkeypatch, tmp_path: Path) ->
         storage.put_bytes(b"x", "a.txt", content_type="text/plain")
     assert err.value.message == f"upload of a.txt: cannot connect to {endpoint}"
     assert "endpoint_url" in (err.value.hint or "")
+
+
+def test_a_certificate_the_wire_client_does_not_trust_is_boto3s_call(monkeypatch,
+                                                                      tmp_path: Path) -> None:
+    """TLS to a self-signed loopback server: the wire client steps aside (boto3 may trust
+    what it does not, e.g. through its own bundle), and boto3's refusal is the message."""
+    import shutil
+    import ssl
+
+    from tests.fixtures.http import QuietServer, running
+
+    if shutil.which("openssl") is None:
+        pytest.skip("openssl not installed")
+    subprocess.run(["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1",
+                    "-subj", "/CN=127.0.0.1", "-keyout", str(tmp_path / "key.pem"),
+                    "-out", str(tmp_path / "cert.pem")], check=True, capture_output=True)
+    isolate_aws_env(monkeypatch, tmp_path)
+    monkeypatch.setenv("AWS_ACCESS_KEY_ID", "AKLOOPBACK")
+    monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", "loopback-secret-never-shown")
+    handler = type("Scripted", (ScriptedS3,), {"script": [], "seen": [], "stored": {}})
+    server = QuietServer(("127.0.0.1", 0), handler)
+    context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+    context.load_cert_chain(tmp_path / "cert.pem", tmp_path / "key.pem")
+    server.socket = context.wrap_socket(server.socket, server_side=True)
+    with running(server) as base:
+        endpoint = base.replace("http://", "https://")
+        loopback = type("TLS", (), {"endpoint": endpoint, "public_url": endpoint,
+                                    "bucket": "b"})()
+        storage = S3Storage(s3_config_for(loopback))  # type: ignore[arg-type]
+        assert storage.wire is not None
+        with pytest.raises(StorageError) as err:
+            storage.put_bytes(b"x", "a.txt", content_type="text/plain")
+    assert storage.boto3_started
+    assert err.value.message.startswith("upload of a.txt: ")
+    assert "\n" not in err.value.message and "loopback-secret" not in err.value.message
+    assert handler.seen == []  # nothing was sent over an untrusted connection

@@ -196,12 +196,14 @@ class WireS3:
         try:
             sock = socket.create_connection((host, port), self.connect_timeout)
             sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
-            if self.scheme == "https":
-                import ssl
-
-                sock = ssl.create_default_context().wrap_socket(sock, server_hostname=host)
         except OSError as exc:
             raise WireFailure("connect") from exc
+        if self.scheme == "https":
+            try:
+                sock = _tls().wrap_socket(sock, server_hostname=host)
+            except OSError as exc:  # a certificate boto3 may trust (its bundle): its call
+                sock.close()
+                raise StepAside(0, "TLS") from exc
         sock.settimeout(self.read_timeout)
         return _Conn(sock)
 
@@ -252,6 +254,27 @@ class WireS3:
             return True
         conn.reader = io.BufferedReader(_Replay(line, conn.reader))
         return False
+
+
+def _tls() -> Any:
+    """A TLS context trusting what botocore trusts: certifi's bundle when installed, else the
+    one botocore ships (found without importing botocore), else the system's."""
+    import importlib.util
+    import os
+    import ssl
+
+    try:
+        import certifi
+
+        return ssl.create_default_context(cafile=certifi.where())
+    except ImportError:
+        pass
+    spec = importlib.util.find_spec("botocore")
+    if spec is not None and spec.origin:
+        bundle = os.path.join(os.path.dirname(spec.origin), "cacert.pem")
+        if os.path.exists(bundle):
+            return ssl.create_default_context(cafile=bundle)
+    return ssl.create_default_context()
 
 
 def _readable(sock: socket.socket) -> bool:
