@@ -10,8 +10,8 @@ answer is decided here and worded by `podman.storage.s3` like botocore's errors:
   `WireFailure` (the error names the endpoint, never the credentials).
 - A kept-alive connection the server closed while idle is replaced once, free of charge.
 - Anything else (3xx, 4xx: credentials rejected, access denied, no such bucket, a region or
-  digest the server does not like): `StepAside` - the caller sends that file, and every later
-  one, through boto3, whose answer and message are authoritative.
+  digest the server does not like; a TLS handshake that fails): `StepAside` - the caller sends
+  that file, and every later one, through boto3, whose answer and message are authoritative.
 """
 
 from __future__ import annotations
