@@ -236,3 +236,36 @@ def test_files_written_just_now_are_never_vouched_for(tmp_path: Path) -> None:
     feed.write_text("<rss>FEED</rss>")  # same size, same mtime, other bytes
     os.utime(feed, ns=(st.st_atime_ns, st.st_mtime_ns))
     assert [i.key for i in plan_publish(ws).upload] == ["daily/feed.xml"]
+
+
+def test_a_lying_checksum_cache_never_stores_wrong_bytes(s3_config, tmp_path: Path) -> None:
+    """publish sends the MD5 its cache holds as Content-MD5; a cache that lies (a wrong MD5, or
+    no MD5 at all) makes the server refuse the light PUT and boto3 send it with a fresh one."""
+    import json
+    import os
+
+    from podman.core.cachefile import file_key
+    from podman.workflows.publish import CHECKSUMS, Checksums
+
+    ws = make_workspace(tmp_path, s3_config, prefix=f"{s3_config.prefix}-site")
+    past = 1_600_000_000
+    for rel in PUBLIC:
+        os.utime(tmp_path / "public" / rel, (past, past))  # settled: the cache vouches
+    cache = Checksums(tmp_path)
+    lies = {"index.html": "0" * 32, "style.css": "not an md5"}
+    entries = {rel: [file_key((tmp_path / "public" / rel).stat()), lie]
+               for rel, lie in lies.items()}
+    cache.path.parent.mkdir(parents=True, exist_ok=True)
+    cache.path.write_text(json.dumps({"stamp": cache.stamp, "entries": entries}))
+    assert cache.path.name == CHECKSUMS
+    storage = publish_storage(ws)
+    puts = record_puts(storage)
+    result = publish(ws, storage=storage)
+    assert sorted(result.uploaded) == sorted(PUBLIC)
+    site = ws.publish.prefix
+    # the wrong MD5 was refused and sent again (through boto3); "not an md5" was recomputed
+    assert sorted(puts) == sorted([f"{site}/{k}" for k in PUBLIC] + [f"{site}/index.html"])
+    for rel in lies:
+        url = f"{s3_config.public_url.rsplit('/', 1)[0]}/{ws.publish.prefix}/{rel}"
+        with urllib.request.urlopen(url) as resp:
+            assert resp.read() == PUBLIC[rel].encode()

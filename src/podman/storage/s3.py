@@ -5,6 +5,7 @@ from __future__ import annotations
 import base64
 import hashlib
 import os
+import re
 import threading
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -16,6 +17,7 @@ from podman.core.errors import StorageError
 from podman.core.urls import redact
 from podman.storage import MEDIA_CACHE_CONTROL, Progress, StoredObject
 
+_HEX_MD5 = re.compile(r"[0-9a-f]{32}")
 DIRECT_PUT_LIMIT = 8 * 1024 * 1024  # below this (and the multipart threshold): one PUT from memory
 
 # Sized for a person waiting at a terminal: a frozen or black-holed server costs at most
@@ -269,6 +271,8 @@ class S3Storage:
         """One plain PUT with Content-MD5, so the listed ETag is the MD5 publish compares;
         `md5` (hex) when the caller knows it already; `redirect` sets WebsiteRedirectLocation
         (a 301 where the bucket is a website)."""
+        if not _HEX_MD5.fullmatch(md5):  # none given, or not an MD5 (a cache is not trusted)
+            md5 = ""
         self._put_object(data, key, content_type=content_type, cache_control=cache_control,
                          md5=md5 or hashlib.md5(data, usedforsecurity=False).hexdigest(),
                          sha256=hashlib.sha256(data).hexdigest(), redirect=redirect,
