@@ -16,8 +16,8 @@ answer is decided here and worded by `podman.storage.s3` like botocore's errors:
 
 from __future__ import annotations
 
-import base64
 import datetime as dt
+import functools
 import http.client
 import io
 import random
@@ -187,7 +187,7 @@ class WireS3:
                 if not self._idle:
                     break
                 conn = self._idle.pop()
-            if not _readable(conn.sock):  # an idle connection has nothing to say unless closed
+            if not _readable(conn.sock, 0):  # an idle connection says nothing unless closed
                 return conn
             conn.close()
         where = urlsplit(f"//{self.host}")
@@ -201,6 +201,9 @@ class WireS3:
         if self.scheme == "https":
             try:
                 sock = _tls().wrap_socket(sock, server_hostname=host)
+            except TimeoutError as exc:
+                sock.close()
+                raise WireFailure("connect") from exc
             except OSError as exc:  # a certificate boto3 may trust (its bundle): its call
                 sock.close()
                 raise StepAside(0, "TLS") from exc
@@ -236,7 +239,7 @@ class WireS3:
         """After headers with `Expect: 100-continue`: True once the server said "100
         Continue", or said nothing within CONTINUE_WAIT (send anyway, as curl and botocore
         do); False when a final answer came first (left in `conn.reader` to be parsed)."""
-        if not select.select([conn.sock], [], [], CONTINUE_WAIT)[0]:
+        if not _readable(conn.sock, CONTINUE_WAIT):
             return True
         conn.sock.settimeout(CONTINUE_WAIT)
         try:
@@ -256,6 +259,7 @@ class WireS3:
         return False
 
 
+@functools.cache
 def _tls() -> Any:
     """A TLS context trusting what botocore trusts: certifi's bundle when installed, else the
     one botocore ships (found without importing botocore), else the system's."""
@@ -277,11 +281,14 @@ def _tls() -> Any:
     return ssl.create_default_context()
 
 
-def _readable(sock: socket.socket) -> bool:
-    try:
-        return bool(select.select([sock], [], [], 0)[0])
-    except (OSError, ValueError):
-        return True
+def _readable(sock: socket.socket, timeout: float) -> bool:
+    """Whether `sock` has something to read (or was closed) within `timeout` seconds; poll
+    where there is one (no limit on descriptor numbers), select elsewhere."""
+    if hasattr(select, "poll"):
+        poller = select.poll()
+        poller.register(sock, select.POLLIN)
+        return bool(poller.poll(int(timeout * 1000)))
+    return bool(select.select([sock], [], [], timeout)[0])
 
 
 def _error_code(answer: bytes) -> str:
@@ -292,9 +299,4 @@ def _error_code(answer: bytes) -> str:
     return (node.text or "") if node is not None else ""
 
 
-def content_md5(hex_md5: str) -> str:
-    """The Content-MD5 header value (base64 of the digest) for a hex MD5."""
-    return base64.b64encode(bytes.fromhex(hex_md5)).decode("ascii")
-
-
-__all__ = ["StepAside", "WireFailure", "WireS3", "content_md5"]
+__all__ = ["StepAside", "WireFailure", "WireS3"]
