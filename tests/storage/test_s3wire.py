@@ -4,6 +4,7 @@ a server drops, stalls or refuses (loopback servers that do exactly that)."""
 from __future__ import annotations
 
 import base64
+import contextlib
 import hashlib
 import json
 import os
@@ -12,6 +13,7 @@ import sys
 import threading
 import time
 import urllib.request
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -308,10 +310,10 @@ def test_an_endpoint_nobody_listens_on(scripted, monkeypatch, tmp_path: Path) ->
     assert "endpoint_url" in (err.value.hint or "")
 
 
-def test_a_certificate_the_wire_client_does_not_trust_is_boto3s_call(monkeypatch,
-                                                                      tmp_path: Path) -> None:
-    """TLS to a self-signed loopback server: the wire client steps aside (boto3 may trust
-    what it does not, e.g. through its own bundle), and boto3's refusal is the message."""
+@contextlib.contextmanager
+def tls_s3(monkeypatch, tmp_path: Path) -> Iterator[tuple[S3Storage, type]]:
+    """S3Storage over TLS to a scripted loopback server with a self-signed certificate
+    (cert.pem in tmp_path), static credentials in the environment."""
     import shutil
     import ssl
 
@@ -320,8 +322,9 @@ def test_a_certificate_the_wire_client_does_not_trust_is_boto3s_call(monkeypatch
     if shutil.which("openssl") is None:
         pytest.skip("openssl not installed")
     subprocess.run(["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1",
-                    "-subj", "/CN=127.0.0.1", "-keyout", str(tmp_path / "key.pem"),
-                    "-out", str(tmp_path / "cert.pem")], check=True, capture_output=True)
+                    "-subj", "/CN=127.0.0.1", "-addext", "subjectAltName=IP:127.0.0.1",
+                    "-keyout", str(tmp_path / "key.pem"), "-out", str(tmp_path / "cert.pem")],
+                   check=True, capture_output=True)
     isolate_aws_env(monkeypatch, tmp_path)
     monkeypatch.setenv("AWS_ACCESS_KEY_ID", "AKLOOPBACK")
     monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", "loopback-secret-never-shown")
@@ -334,7 +337,14 @@ def test_a_certificate_the_wire_client_does_not_trust_is_boto3s_call(monkeypatch
         endpoint = base.replace("http://", "https://")
         loopback = type("TLS", (), {"endpoint": endpoint, "public_url": endpoint,
                                     "bucket": "b"})()
-        storage = S3Storage(s3_config_for(loopback))  # type: ignore[arg-type]
+        yield S3Storage(s3_config_for(loopback)), handler  # type: ignore[arg-type]
+
+
+def test_a_certificate_the_wire_client_does_not_trust_is_boto3s_call(monkeypatch,
+                                                                      tmp_path: Path) -> None:
+    """TLS to a self-signed loopback server: the wire client steps aside (boto3 may trust
+    what it does not, e.g. through its own bundle), and boto3's refusal is the message."""
+    with tls_s3(monkeypatch, tmp_path) as (storage, handler):
         assert storage.wire is not None
         with pytest.raises(StorageError) as err:
             storage.put_bytes(b"x", "a.txt", content_type="text/plain")
@@ -342,3 +352,21 @@ def test_a_certificate_the_wire_client_does_not_trust_is_boto3s_call(monkeypatch
     assert err.value.message.startswith("upload of a.txt: ")
     assert "\n" not in err.value.message and "loopback-secret" not in err.value.message
     assert handler.seen == []  # nothing was sent over an untrusted connection
+
+
+def test_aws_ca_bundle_is_trusted_as_botocore_trusts_it(monkeypatch, tmp_path: Path) -> None:
+    """AWS_CA_BUNDLE naming the server's certificate: the wire client verifies against it and
+    sends without boto3; a bundle that is not a file is boto3's to report."""
+    with tls_s3(monkeypatch, tmp_path) as (storage, handler):
+        monkeypatch.setenv("AWS_CA_BUNDLE", str(tmp_path / "cert.pem"))
+        storage.put_bytes(b"trusted", "a.txt", content_type="text/plain")
+        assert not storage.boto3_started
+        assert handler.stored and b"trusted" in handler.stored.values()
+    from podman.storage.s3light import light_target
+
+    monkeypatch.setenv("AWS_CA_BUNDLE", str(tmp_path / "missing.pem"))
+    assert light_target(storage.config) is None
+    plain = s3_config_for(type("Plain", (), {"endpoint": "http://127.0.0.1:9",
+                                             "public_url": "http://127.0.0.1:9",
+                                             "bucket": "b"})())  # type: ignore[arg-type]
+    assert light_target(plain) is not None  # plain http never uses a CA bundle

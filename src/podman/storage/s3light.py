@@ -3,20 +3,23 @@
 `light_target` decides which cases the boto3-free clients (this listing, `s3wire`'s PUTs) take.
 Only the plain cases are handled: static credentials from the environment or the shared
 credentials file, an explicit endpoint or a known AWS region. Anything else (roles, SSO,
-credential processes, proxies, custom CA bundles, redirects, any error) answers None and the
-caller lists through boto3, which gives the authoritative result or error.
+credential processes, proxies, an AWS_CA_BUNDLE that is not a file, redirects, any error)
+answers None and the caller lists through boto3, which gives the authoritative result or
+error. A readable AWS_CA_BUNDLE is trusted here as botocore trusts it.
 """
 
 from __future__ import annotations
 
 import configparser
 import datetime as dt
+import functools
 import hashlib
 import hmac
 import ipaddress
 import os
 import re
 from pathlib import Path
+from typing import Any
 from urllib.parse import quote, unquote_plus, urlsplit
 from xml.etree import ElementTree
 
@@ -26,9 +29,9 @@ from podman.storage import StoredObject
 EMPTY_SHA256 = hashlib.sha256(b"").hexdigest()
 UNSIGNED_PAYLOAD = "UNSIGNED-PAYLOAD"  # Content-MD5 (signed) covers the body instead
 S3_NS = "{http://s3.amazonaws.com/doc/2006-03-01/}"
-_FALLBACK_ENV = ("HTTP_PROXY", "HTTPS_PROXY", "http_proxy", "https_proxy", "AWS_CA_BUNDLE",
-                 "AWS_ENDPOINT_URL", "AWS_ENDPOINT_URL_S3", "AWS_ROLE_ARN",
-                 "AWS_WEB_IDENTITY_TOKEN_FILE", "AWS_CONTAINER_CREDENTIALS_RELATIVE_URI",
+_FALLBACK_ENV = ("HTTP_PROXY", "HTTPS_PROXY", "http_proxy", "https_proxy", "AWS_ENDPOINT_URL",
+                 "AWS_ENDPOINT_URL_S3", "AWS_ROLE_ARN", "AWS_WEB_IDENTITY_TOKEN_FILE",
+                 "AWS_CONTAINER_CREDENTIALS_RELATIVE_URI",
                  "AWS_CONTAINER_CREDENTIALS_FULL_URI")
 _ROLE_KEYS = ("role_arn", "credential_source", "credential_process", "web_identity_token_file",
               "sso_session", "sso_start_url", "sso_account_id", "source_profile")
@@ -158,9 +161,40 @@ def light_target(config: StorageConfig) -> tuple[str, str, str, str, tuple[str, 
             raise _Unsupported
         creds = _static_credentials(config.profile)
         scheme, host, path, region = _endpoint(config)
+        bundle = os.environ.get("AWS_CA_BUNDLE")
+        if scheme == "https" and bundle and not os.path.isfile(bundle):
+            raise _Unsupported  # boto3 names the missing bundle
     except _Unsupported:
         return None
     return scheme, host, path, region, creds
+
+
+def tls_context() -> Any:
+    """A TLS context trusting what botocore trusts: AWS_CA_BUNDLE when set (plain-http
+    endpoints never use it), else certifi's bundle when installed, else the one botocore
+    ships (found without importing botocore), else the system's."""
+    return _tls(os.environ.get("AWS_CA_BUNDLE") or None)
+
+
+@functools.cache
+def _tls(bundle: str | None) -> Any:
+    import importlib.util
+    import ssl
+
+    if bundle:
+        return ssl.create_default_context(cafile=bundle)
+    try:
+        import certifi
+
+        return ssl.create_default_context(cafile=certifi.where())
+    except ImportError:
+        pass
+    spec = importlib.util.find_spec("botocore")
+    if spec is not None and spec.origin:
+        shipped = os.path.join(os.path.dirname(spec.origin), "cacert.pem")
+        if os.path.exists(shipped):
+            return ssl.create_default_context(cafile=shipped)
+    return ssl.create_default_context()
 
 
 def _text(node: ElementTree.Element, tag: str) -> str:
@@ -177,8 +211,8 @@ def light_list(config: StorageConfig, prefix: str, *, timeout: float = 30.0,
     if found is None:
         return None
     scheme, host, path, region, creds = found
-    conn_cls = http.client.HTTPSConnection if scheme == "https" else http.client.HTTPConnection
-    conn = conn_cls(host, timeout=timeout)
+    conn = (http.client.HTTPSConnection(host, timeout=timeout, context=tls_context())
+            if scheme == "https" else http.client.HTTPConnection(host, timeout=timeout))
     out: dict[str, StoredObject] = {}
     query = {"list-type": "2", "encoding-type": "url", "max-keys": str(page_size),
              "prefix": prefix}
@@ -208,4 +242,4 @@ def light_list(config: StorageConfig, prefix: str, *, timeout: float = 30.0,
         conn.close()
 
 
-__all__ = ["light_list", "light_target", "signed_headers", "static_credentials"]
+__all__ = ["light_list", "light_target", "signed_headers", "static_credentials", "tls_context"]

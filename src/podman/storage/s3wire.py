@@ -17,7 +17,6 @@ answer is decided here and worded by `podman.storage.s3` like botocore's errors:
 from __future__ import annotations
 
 import datetime as dt
-import functools
 import http.client
 import io
 import random
@@ -31,7 +30,7 @@ from urllib.parse import quote, urlsplit
 from xml.etree import ElementTree
 
 from podman.core.config import StorageConfig
-from podman.storage.s3light import UNSIGNED_PAYLOAD, light_target, signed_headers
+from podman.storage.s3light import UNSIGNED_PAYLOAD, light_target, signed_headers, tls_context
 
 EXPECT_LIMIT = 1024 * 1024  # bodies from this size wait for "100 Continue" (as botocore does)
 CONTINUE_WAIT = 1.0  # seconds to wait for "100 Continue" before sending the body anyway
@@ -200,7 +199,7 @@ class WireS3:
             raise WireFailure("connect") from exc
         if self.scheme == "https":
             try:
-                sock = _tls().wrap_socket(sock, server_hostname=host)
+                sock = tls_context().wrap_socket(sock, server_hostname=host)
             except TimeoutError as exc:
                 sock.close()
                 raise WireFailure("connect") from exc
@@ -257,28 +256,6 @@ class WireS3:
             return True
         conn.reader = io.BufferedReader(_Replay(line, conn.reader))
         return False
-
-
-@functools.cache
-def _tls() -> Any:
-    """A TLS context trusting what botocore trusts: certifi's bundle when installed, else the
-    one botocore ships (found without importing botocore), else the system's."""
-    import importlib.util
-    import os
-    import ssl
-
-    try:
-        import certifi
-
-        return ssl.create_default_context(cafile=certifi.where())
-    except ImportError:
-        pass
-    spec = importlib.util.find_spec("botocore")
-    if spec is not None and spec.origin:
-        bundle = os.path.join(os.path.dirname(spec.origin), "cacert.pem")
-        if os.path.exists(bundle):
-            return ssl.create_default_context(cafile=bundle)
-    return ssl.create_default_context()
 
 
 def _readable(sock: socket.socket, timeout: float) -> bool:
