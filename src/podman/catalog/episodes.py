@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import hashlib
+import json
 import math
 import os
 import re
@@ -9,8 +11,9 @@ import tomllib
 from dataclasses import replace
 from datetime import datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
+from podman.core import cachefile
 from podman.core.config import SLUG
 from podman.core.errors import CatalogError, NotFound
 from podman.core.fsio import temp_beside, write_error
@@ -37,14 +40,20 @@ def split_front_matter(text: str, source: str) -> tuple[str, str]:
     return match.group(1), match.string[match.end():]
 
 
-def parse_episode(text: str, *, show: str, slug: str, source: str) -> Episode:
-    """Parse one episode file's text (pure: no I/O), validating every contract field."""
+def parse_front(text: str, source: str) -> tuple[dict[str, Any], str]:
+    """(front matter table, notes) of one episode file's text, before validation."""
     front, notes = split_front_matter(text, source)
     try:
         data = tomllib.loads(front)
     except tomllib.TOMLDecodeError as exc:
         raise CatalogError(f"{source}: invalid TOML front matter: {exc}") from exc
-    return episode_from_dict(data, notes=notes.strip("\n"), show=show, slug=slug, source=source)
+    return data, notes.strip("\n")
+
+
+def parse_episode(text: str, *, show: str, slug: str, source: str) -> Episode:
+    """Parse one episode file's text (pure: no I/O), validating every contract field."""
+    data, notes = parse_front(text, source)
+    return episode_from_dict(data, notes=notes, show=show, slug=slug, source=source)
 
 
 def _get(data: dict[str, Any], key: str, kind: type | tuple[type, ...], source: str,
@@ -224,7 +233,19 @@ def episode_path(show_dir: Path, slug: str) -> Path:
     return episodes_dir(show_dir) / f"{slug}.md"
 
 
-def read_episode(path: Path, show: str) -> Episode:
+class Memo(Protocol):
+    """A cache of per-episode text by slug, valid while the episode's files are unchanged
+    (podman.workflows.buildcache.EpisodeStore)."""
+
+    def get(self, slug: str, field: str) -> str | None: ...
+
+    def put(self, slug: str, field: str, value: str) -> None: ...
+
+
+def read_episode(path: Path, show: str, memo: Memo | None = None) -> Episode:
+    """Parse and validate one episode file; with a `memo`, its parsed front matter may come
+    from the cache when the file's text is the one it was parsed from (validation always
+    runs)."""
     if not SLUG.fullmatch(path.stem):
         raise CatalogError(f"{path}: an episode file name uses a-z, 0-9 and hyphens only "
                            "(it is part of the episode's page URL)",
@@ -235,15 +256,40 @@ def read_episode(path: Path, show: str) -> Episode:
         raise CatalogError(f"{path}: not UTF-8 text") from exc
     except OSError as exc:
         raise CatalogError(f"{path}: cannot read: {exc.strerror}") from exc
-    return parse_episode(text, show=show, slug=path.stem, source=str(path))
+    if memo is None:
+        return parse_episode(text, show=show, slug=path.stem, source=str(path))
+    sha = hashlib.blake2b(text.encode("utf-8", "surrogatepass"), digest_size=16).hexdigest()
+    known = _remembered(memo, path.stem, sha)
+    if known is None:
+        known = parse_front(text, str(path))
+        memo.put(path.stem, "front", json.dumps([sha, cachefile.to_json(known[0]), known[1]],
+                                                ensure_ascii=False))
+    data, notes = known
+    return episode_from_dict(data, notes=notes, show=show, slug=path.stem, source=str(path))
 
 
-def load_show_episodes(show_dir: Path) -> list[Episode]:
+def _remembered(memo: Memo, slug: str, sha: str) -> tuple[dict[str, Any], str] | None:
+    """The parsed front matter cached for this very text (its digest is checked, so a cache
+    that lies about the file's stats still cannot answer for other text)."""
+    text = memo.get(slug, "front")
+    if text is None:
+        return None
+    try:
+        digest, front, notes = json.loads(text)
+        data = cachefile.from_json(front)
+    except (ValueError, TypeError, RecursionError):
+        return None
+    if digest != sha or not isinstance(data, dict) or not isinstance(notes, str):
+        return None
+    return data, notes
+
+
+def load_show_episodes(show_dir: Path, memo: Memo | None = None) -> list[Episode]:
     """Every episode of a show, sorted newest first (then by slug), all validated."""
     folder = episodes_dir(show_dir)
     if not folder.is_dir():
         return []
-    episodes = [read_episode(p, show_dir.name) for p in sorted(folder.glob("*.md"))]
+    episodes = [read_episode(p, show_dir.name, memo) for p in sorted(folder.glob("*.md"))]
     check_unique(episodes)
     episodes.sort(key=lambda e: (e.published, -import_position(e), e.slug), reverse=True)
     return episodes

@@ -7,6 +7,7 @@ a file's size and mtime so an edited file is never answered from the cache.
 
 from __future__ import annotations
 
+import datetime
 import json
 import os
 import time
@@ -60,3 +61,42 @@ def settled(st: os.stat_result, now_ns: int | None = None) -> bool:
     without its mtime moving, so no cache may vouch for it (git's "racy clean" rule)."""
     now_ns = time.time_ns() if now_ns is None else now_ns
     return abs(now_ns - st.st_mtime_ns) > RACY_NS
+
+
+def to_json(value: Any) -> Any:
+    """A TOML value as JSON that `from_json` turns back into an equal value of the same types:
+    every table, array and date/time is tagged (["d", {...}], ["l", [...]], ["t", iso] ...),
+    so no value of the file can pass for a tag."""
+    if isinstance(value, str | bool | int | float):
+        return value
+    if isinstance(value, dict):
+        return ["d", {k: to_json(v) for k, v in value.items()}]
+    if isinstance(value, list):
+        return ["l", [to_json(v) for v in value]]
+    if isinstance(value, datetime.datetime):
+        return ["t", value.isoformat()]
+    if isinstance(value, datetime.date):
+        return ["D", value.isoformat()]
+    if isinstance(value, datetime.time):
+        return ["T", value.isoformat()]
+    raise ValueError(f"not a TOML value: {type(value).__name__}")
+
+
+def from_json(obj: Any) -> Any:
+    """The inverse of `to_json`; ValueError for anything `to_json` cannot have written."""
+    if isinstance(obj, str | bool | int | float):
+        return obj
+    if not (isinstance(obj, list) and len(obj) == 2):
+        raise ValueError("not a tagged value")
+    tag, body = obj
+    if tag == "d" and isinstance(body, dict):
+        return {k: from_json(v) for k, v in body.items()}
+    if tag == "l" and isinstance(body, list):
+        return [from_json(v) for v in body]
+    if isinstance(body, str) and tag in _TIMES:
+        return _TIMES[tag](body)
+    raise ValueError("not a tagged value")
+
+
+_TIMES = {"t": datetime.datetime.fromisoformat, "D": datetime.date.fromisoformat,
+          "T": datetime.time.fromisoformat}

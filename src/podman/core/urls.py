@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import re
 import urllib.parse
 
@@ -39,6 +40,11 @@ def url_problem(url: str) -> str | None:
     escaped by every template, so they cannot end an attribute)."""
     if not isinstance(url, str):
         return "is not a string"
+    return _problem(url)
+
+
+@functools.lru_cache(maxsize=8192)  # a build checks each article URL several times
+def _problem(url: str) -> str | None:
     parts = _split(url)
     if parts is None:
         return "is not an http(s) URL with a host"
@@ -53,6 +59,11 @@ def safe_url(url: str | None) -> str:
     """The renderer's last line: `url` as ASCII when it may be emitted, else "" (dropped)."""
     if not url or url_problem(url) is not None:
         return ""
+    return _safe(url)
+
+
+@functools.lru_cache(maxsize=8192)
+def _safe(url: str) -> str:
     try:
         return ascii_url(url)
     except BadInput:

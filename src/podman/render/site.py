@@ -7,13 +7,17 @@ server-side-include fragments (read by other hosts) carry absolute URLs.
 
 from __future__ import annotations
 
+import hashlib
 import json
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from dataclasses import fields
+from functools import partial
 from importlib import resources
 
 from markupsafe import Markup
 
 from podman.core.config import ShowConfig, WorkspaceConfig
+from podman.core.jsontext import pretty
 from podman.core.models import iso, whole_seconds
 from podman.core.text import clean_text, plain_text, truncate_utf8
 from podman.render.links import absolute, article_id, http_url, local, relative
@@ -25,6 +29,8 @@ BOX_HEAD = 36  # px: the "Podcasts" heading of an article box (site.css: .box h1
 BOX_ROW = 112  # px: one episode in a box or an embed (site.css: .row)
 EMBED_WIDTH = 480  # px, the width oEmbed and player cards suggest
 ASSETS = ("assets/site.css", "assets/player.js")
+PAGE_BLIND = {"notes_html", "notes_cdata", "files"}  # view fields no page shows
+Job = tuple[str, str, Callable[[], bytes]]  # (path under public/, key, render its bytes)
 AUDIO_NAMES = {"audio/mpeg": "MP3", "audio/mp4": "M4A", "audio/x-m4a": "M4A",
                "audio/ogg": "Ogg", "audio/opus": "Opus", "audio/aac": "AAC"}
 
@@ -166,36 +172,109 @@ def common(ws: WorkspaceConfig, show: ShowConfig, here: str, art_url: str) -> di
     }
 
 
+def digest(*parts: str) -> str:
+    """One short digest of several strings (each length-prefixed, so no two lists collide)."""
+    h = hashlib.blake2b(digest_size=16)
+    for part in parts:
+        data = part.encode("utf-8", "surrogatepass")
+        h.update(b"%d:" % len(data))
+        h.update(data)
+    return h.hexdigest()
+
+
+def view_digest(view: EpisodeView) -> str:
+    """Everything any page can show of one episode (the feed's notes and the copied files
+    aside): two views with the same digest render the same pages. Strings go in as they are
+    (repr of long notes is slow), everything else as its repr, each tagged and sized."""
+    h = hashlib.blake2b(digest_size=16)
+    for obj, skip in ((view, PAGE_BLIND), (view.ep, ())):
+        for f in fields(obj):  # type: ignore[arg-type]
+            if f.name in skip:
+                continue
+            value = getattr(obj, f.name)
+            text = ("s" + value if type(value) is str else
+                    "" if value is view.ep else "r" + repr(value))
+            data = text.encode("utf-8", "surrogatepass")
+            h.update(b"%d:" % len(data))
+            h.update(data)
+    return h.hexdigest()
+
+
+def site_jobs(ws: WorkspaceConfig, show: ShowConfig, views: Sequence[EpisodeView],
+              image_url: str, templates=None, ident: str | None = None) -> Iterator[Job]:
+    """A show's pages (paginated), and per episode its page, embed and oEmbed JSON, as jobs:
+    (path, key, render). The key is a digest of everything the file is rendered from (the
+    templates' `ident`, the show, the artwork URL, the episodes' views; the workspace
+    configuration is the caller's to add), so a file with the same key renders the same."""
+    from podman.render.templating import identity
+
+    base = digest(identity(templates) if ident is None else ident, repr(show), image_url)
+    digests = [view_digest(v) for v in views]
+    pages = show_pages(views, show.slug)
+    for n, path in enumerate((p for p, _ in pages), start=1):
+        page_digests = digests[(n - 1) * PAGE_SIZE:n * PAGE_SIZE]
+        yield (path, digest("show", base, path, str(len(pages)), *page_digests),
+               partial(_show_page, ws, show, pages, n, image_url, templates))
+    for view, vd in zip(views, digests, strict=True):
+        yield (view.page_path, digest("episode", base, vd),
+               partial(_episode_page, ws, show, view, image_url, templates))
+        yield (oembed_path(view.page_path), digest("oembed", base, vd),
+               partial(_episode_oembed, ws, show, view, image_url))
+        yield (view.embed_path, digest("embed", base, vd),
+               partial(_embed_page, ws, show, view, image_url, templates))
+
+
 def render_site(ws: WorkspaceConfig, show: ShowConfig, views: Sequence[EpisodeView],
                 image_url: str, templates=None) -> dict[str, bytes]:
     """A show's pages (paginated), and per episode its page, embed and oEmbed JSON."""
+    return {path: make() for path, _key, make in site_jobs(ws, show, views, image_url, templates)}
+
+
+def _show_page(ws: WorkspaceConfig, show: ShowConfig, pages: list[tuple[str, list]], n: int,
+               image_url: str, templates) -> bytes:
     from podman.render.templating import render
 
-    out: dict[str, str | bytes] = {}
-    pages = show_pages(views, show.slug)
-    for n, (path, chunk) in enumerate(pages, start=1):
-        page_links = {i: relative(path, p) for i, (p, _) in enumerate(pages, start=1)}
-        out[path] = render(
-            "show.html.j2", templates, **common(ws, show, path, image_url),
-            episodes=[episode_context(ws, show, v, path, image_url) for v in chunk],
-            subscribe=subscribe_links(ws.feed_url(show.slug), show.apple_id),
-            page=n, pages=page_links, page_abs=absolute(ws, path),
-            description=clean_text(show.description))
-    for view in views:
-        here = view.page_path
-        ep = episode_context(ws, show, view, here, image_url)
-        code = iframe_code(ep["embed_abs"], BOX_ROW, f"{ep['title']} · {ep['show']}")
-        out[here] = render(
-            "episode.html.j2", templates, **common(ws, show, here, image_url), ep=ep,
-            embed_code=code, embed_height=BOX_ROW, embed_width=EMBED_WIDTH,
-            json_ld=json_ld(ws, show, ep, ws.feed_url(show.slug)))
-        out[oembed_path(here)] = oembed(clean_text(show.title), clean_text(show.author),
-                                        ep["title"], code, BOX_ROW, image_url)
-        embed = view.embed_path
-        out[embed] = render("embed.html.j2", templates, **common(ws, show, embed, image_url),
-                            ep=episode_context(ws, show, view, embed, image_url))
-    return {path: data if isinstance(data, bytes) else data.encode("utf-8")
-            for path, data in out.items()}
+    path, chunk = pages[n - 1]
+    page_links = {i: relative(path, p) for i, (p, _) in enumerate(pages, start=1)}
+    return render(
+        "show.html.j2", templates, **common(ws, show, path, image_url),
+        episodes=[episode_context(ws, show, v, path, image_url) for v in chunk],
+        subscribe=subscribe_links(ws.feed_url(show.slug), show.apple_id),
+        page=n, pages=page_links, page_abs=absolute(ws, path),
+        description=clean_text(show.description)).encode("utf-8")
+
+
+def _embed_code(ws: WorkspaceConfig, show: ShowConfig, view: EpisodeView) -> str:
+    """The episode's <iframe> (what its page offers to copy and its oEmbed carries)."""
+    title = f"{clean_text(view.ep.title)} · {clean_text(show.title)}"
+    return iframe_code(absolute(ws, view.embed_path), BOX_ROW, title)
+
+
+def _episode_page(ws: WorkspaceConfig, show: ShowConfig, view: EpisodeView, image_url: str,
+                  templates) -> bytes:
+    from podman.render.templating import render
+
+    here = view.page_path
+    ep = episode_context(ws, show, view, here, image_url)
+    return render(
+        "episode.html.j2", templates, **common(ws, show, here, image_url), ep=ep,
+        embed_code=_embed_code(ws, show, view), embed_height=BOX_ROW, embed_width=EMBED_WIDTH,
+        json_ld=json_ld(ws, show, ep, ws.feed_url(show.slug))).encode("utf-8")
+
+
+def _episode_oembed(ws: WorkspaceConfig, show: ShowConfig, view: EpisodeView,
+                    image_url: str) -> bytes:
+    return oembed(clean_text(show.title), clean_text(show.author), clean_text(view.ep.title),
+                  _embed_code(ws, show, view), BOX_ROW, image_url)
+
+
+def _embed_page(ws: WorkspaceConfig, show: ShowConfig, view: EpisodeView, image_url: str,
+                templates) -> bytes:
+    from podman.render.templating import render
+
+    embed = view.embed_path
+    return render("embed.html.j2", templates, **common(ws, show, embed, image_url),
+                  ep=episode_context(ws, show, view, embed, image_url)).encode("utf-8")
 
 
 def article_groups(views: Sequence[EpisodeView]) -> dict[str, list[EpisodeView]]:
@@ -225,39 +304,71 @@ def render_articles(ws: WorkspaceConfig, shows: Mapping[str, ShowConfig],
     """Per related article its "Podcasts" box (page, server-side-include fragment, oEmbed),
     and the site-wide articles.json a CMS reads to decide whether to show a box."""
     groups = article_groups(views)
-    out = dict(article_files(ws, shows, groups, templates))
+    out = {path: make() for path, _key, make in article_jobs(ws, shows, groups, templates)}
     out["articles.json"] = b"".join(articles_json(ws, groups))
     return out
 
 
-def article_files(ws: WorkspaceConfig, shows: Mapping[str, ShowConfig],
-                  groups: Mapping[str, Sequence[EpisodeView]],
-                  templates=None) -> Iterator[tuple[str, bytes]]:
-    """Each article's box page, fragment and oEmbed JSON, one at a time (a big site has
-    thousands: the build writes each as it comes instead of holding them all)."""
-    from podman.render.templating import render
+def article_jobs(ws: WorkspaceConfig, shows: Mapping[str, ShowConfig],
+                 groups: Mapping[str, Sequence[EpisodeView]], templates=None,
+                 ident: str | None = None) -> Iterator[Job]:
+    """Per related article its "Podcasts" box: page, server-side-include fragment and oEmbed,
+    as (path, key, render) jobs keyed like `site_jobs`, one at a time (a big site has
+    thousands: the build renders, if it must, and writes each as it comes)."""
+    from podman.render.templating import identity
 
+    ident = identity(templates) if ident is None else ident
+    show_digests = {slug: digest(repr(show)) for slug, show in shows.items()}
+    digests: dict[int, str] = {}  # by id(view): an episode is in one box per article
     for url, eps in groups.items():
         here = f"articles/{article_id(url)}.html"
-        title = article_title(url, eps)
-        height = box_height(len(eps))
-        yield here, render("box.html.j2", templates,
-                           episodes=box_rows(ws, shows, eps, here, False), article=title,
-                           lang=shows[eps[0].ep.show].language,
-                           css=relative(here, ASSETS[0]), js=relative(here, ASSETS[1]),
-                           oembed=relative(here, oembed_path(here)),
-                           height=height).encode("utf-8")
-        yield here.removesuffix(".html") + ".fragment.html", render(
-            "box-fragment.html.j2", templates, episodes=box_rows(ws, shows, eps, here, True),
-            article=title, height=height).encode("utf-8")
-        code = iframe_code(absolute(ws, here), height, f"Podcasts: {title}")
-        yield oembed_path(here), oembed("Podcasts", "", f"Podcasts: {title}", code, height)
+        for v in eps:
+            if id(v) not in digests:
+                digests[id(v)] = show_digests[v.ep.show] + view_digest(v)
+        key = digest("box", ident, url, *(digests[id(v)] for v in eps))
+        yield here, key, partial(_box_page, ws, shows, url, eps, templates)
+        fragment = here.removesuffix(".html") + ".fragment.html"
+        yield fragment, key, partial(_box_fragment, ws, shows, url, eps, templates)
+        yield oembed_path(here), key, partial(_box_oembed, ws, url, eps)
 
 
 def article_title(url: str, eps: Sequence[EpisodeView]) -> str:
     """The first title an episode gives the article, else its URL."""
     return next((clean_text(a.title) for v in eps for a in v.ep.articles
                  if a.url == url and a.title), url)
+
+
+def _box_page(ws: WorkspaceConfig, shows: Mapping[str, ShowConfig], url: str,
+              eps: Sequence[EpisodeView], templates) -> bytes:
+    from podman.render.templating import render
+
+    here = f"articles/{article_id(url)}.html"
+    return render("box.html.j2", templates,
+                  episodes=box_rows(ws, shows, eps, here, False), article=article_title(url, eps),
+                  lang=shows[eps[0].ep.show].language,
+                  css=relative(here, ASSETS[0]), js=relative(here, ASSETS[1]),
+                  oembed=relative(here, oembed_path(here)),
+                  height=box_height(len(eps))).encode("utf-8")
+
+
+def _box_fragment(ws: WorkspaceConfig, shows: Mapping[str, ShowConfig], url: str,
+                  eps: Sequence[EpisodeView], templates) -> bytes:
+    from podman.render.templating import render
+
+    here = f"articles/{article_id(url)}.html"
+    return render("box-fragment.html.j2", templates,
+                  episodes=box_rows(ws, shows, eps, here, True), article=article_title(url, eps),
+                  height=box_height(len(eps))).encode("utf-8")
+
+
+def _box_code(ws: WorkspaceConfig, url: str, eps: Sequence[EpisodeView]) -> str:
+    box = absolute(ws, f"articles/{article_id(url)}.html")
+    return iframe_code(box, box_height(len(eps)), f"Podcasts: {article_title(url, eps)}")
+
+
+def _box_oembed(ws: WorkspaceConfig, url: str, eps: Sequence[EpisodeView]) -> bytes:
+    return oembed("Podcasts", "", f"Podcasts: {article_title(url, eps)}",
+                  _box_code(ws, url, eps), box_height(len(eps)))
 
 
 def articles_json(ws: WorkspaceConfig,
@@ -267,11 +378,9 @@ def articles_json(ws: WorkspaceConfig,
     first = True
     for url, eps in groups.items():
         here = f"articles/{article_id(url)}.html"
-        title = article_title(url, eps)
-        height = box_height(len(eps))
         entry = {
-            "title": title, "box": absolute(ws, here), "box_path": here, "height": height,
-            "iframe": iframe_code(absolute(ws, here), height, f"Podcasts: {title}"),
+            "title": article_title(url, eps), "box": absolute(ws, here), "box_path": here,
+            "height": box_height(len(eps)), "iframe": _box_code(ws, url, eps),
             "fragment": absolute(ws, here.removesuffix(".html") + ".fragment.html"),
             "episodes": [{
                 "show": v.ep.show, "guid": v.ep.guid, "title": clean_text(v.ep.title),
@@ -280,7 +389,7 @@ def articles_json(ws: WorkspaceConfig,
                 "type": v.ep.audio.type, "page": absolute(ws, v.page_path),
                 "embed": absolute(ws, v.embed_path)} for v in eps],
         }
-        text = json.dumps({url: entry}, ensure_ascii=False, indent=2, sort_keys=True)
+        text = pretty({url: entry})
         yield (("{\n" if first else ",\n") + text[2:-2]).encode("utf-8")
         first = False
     yield b"{}\n" if first else b"\n}\n"
@@ -300,7 +409,7 @@ def articles_index(ws: WorkspaceConfig, views: Sequence[EpisodeView]) -> bytes:
                 "type": ep.audio.type, "page": absolute(ws, view.page_path),
                 "embed": absolute(ws, view.embed_path),
             })
-    text = json.dumps(dict(sorted(index.items())), ensure_ascii=False, indent=2, sort_keys=True)
+    text = pretty(index)  # keys sorted, as json.dumps(indent=2, sort_keys=True) does
     return (text + "\n").encode("utf-8")
 
 

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import functools
+import hashlib
+import os
 from pathlib import Path
 
 from podman.core.text import clean_text
@@ -42,6 +44,27 @@ def _xml_safe(value: object) -> object:
     if type(value) is str:  # Markup (CDATA, sanitised HTML) is built from cleaned text already
         return clean_text(value)
     return value
+
+
+def identity(workspace_templates: Path | None = None) -> str:
+    """A digest of every template a render may load: the packaged ones and every file in the
+    workspace's templates/ (an override may include or extend any of them)."""
+    from importlib import resources
+
+    h = hashlib.blake2b(digest_size=16)
+    packaged = resources.files("podman").joinpath("templates")
+    sources = [(f"podman/{p.name}", p) for p in packaged.iterdir() if p.is_file()]
+    if workspace_templates is not None and workspace_templates.is_dir():
+        sources += [(f"ws/{p.relative_to(workspace_templates).as_posix()}", p)
+                    for p in workspace_templates.rglob("*") if p.is_file()]
+    for name, path in sorted(sources, key=lambda s: s[0]):
+        try:
+            data = path.read_bytes()
+        except OSError:  # unreadable now: a render would fail, a digest must not match
+            data = os.urandom(16)
+        h.update(b"%d:%s%d:" % (len(name), name.encode("utf-8", "surrogateescape"), len(data)))
+        h.update(data)
+    return h.hexdigest()
 
 
 def render(name: str, workspace_templates: Path | None = None, **context: object) -> str:

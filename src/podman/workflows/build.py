@@ -14,9 +14,12 @@ from podman.core.errors import ConfigError
 from podman.core.fsio import atomic_write, sweep, write_chunks
 
 if TYPE_CHECKING:  # imported where used: an up-to-date build never loads the catalog code
+    from collections.abc import Callable
+
     from podman.core.models import Episode
+    from podman.render.site import Job
     from podman.render.view import EpisodeView
-    from podman.workflows.buildcache import EpisodeStore
+    from podman.workflows.buildcache import EpisodeStore, PageStore
 
 IMAGE_TYPES = {".jpg": "jpg", ".jpeg": "jpg", ".png": "png"}
 T = TypeVar("T")
@@ -39,10 +42,11 @@ class BuildResult:
     warnings: list[str] = field(default_factory=list)  # one line each, for the CLI to print
 
 
-def load_catalog(ws: WorkspaceConfig, only: str | None = None, *,
-                 validate: bool = True) -> list[ShowCatalog]:
+def load_catalog(ws: WorkspaceConfig, only: str | None = None, *, validate: bool = True,
+                 memo: Callable[[str], EpisodeStore] | None = None) -> list[ShowCatalog]:
     """Phase one: read and validate everything before anything is rendered (`validate=False`
-    leaves the categories to `podman check`, which reports them as findings)."""
+    leaves the categories to `podman check`, which reports them as findings; `memo` gives a
+    show's cache of parsed front matter, saved once the show is read)."""
     dirs = show_dirs(ws)
     if only is not None:
         dirs = [d for d in dirs if d.name == only]
@@ -52,7 +56,12 @@ def load_catalog(ws: WorkspaceConfig, only: str | None = None, *,
     from podman.catalog.episodes import load_show_episodes
     from podman.render.feedtags import validate_show_categories
 
-    catalogs = [ShowCatalog(d, load_show(d), load_show_episodes(d)) for d in dirs]
+    catalogs = []
+    for d in dirs:
+        store = memo(d.name) if memo is not None else None
+        catalogs.append(ShowCatalog(d, load_show(d), load_show_episodes(d, store)))
+        if store is not None:
+            store.save()
     for cat in catalogs if validate else ():
         validate_show_categories(cat.show)
     return catalogs
@@ -136,13 +145,14 @@ def artwork_output(ws: WorkspaceConfig, cat: ShowCatalog) -> tuple[str, str, byt
     return name, f"{ws.publish.base_url.rstrip('/')}/{name}", data
 
 
-def show_outputs(ws: WorkspaceConfig, cat: ShowCatalog, now: datetime, templates: Path,
-                 store: EpisodeStore | None = None
-                 ) -> tuple[dict[str, bytes], int, list[EpisodeView]]:
-    """One show's output files as bytes by path under public/, feed.xml's item count, and
-    the due views (for the site-wide article pages)."""
+def show_parts(ws: WorkspaceConfig, cat: ShowCatalog, now: datetime, templates: Path,
+               store: EpisodeStore | None = None, ident: str | None = None
+               ) -> tuple[dict[str, bytes], Iterator[Job], int, list[EpisodeView]]:
+    """One show's outputs: the files rendered here (artwork, chapters and transcripts, feeds,
+    articles.json) as bytes by path under public/, the page jobs (path, key, render) of its
+    site, feed.xml's item count, and the due views (for the site-wide article pages)."""
     from podman.render.feed import due_episodes
-    from podman.render.site import articles_index, render_site
+    from podman.render.site import articles_index, site_jobs
     from podman.render.view import prepare_show
 
     out: dict[str, bytes] = {}
@@ -156,9 +166,18 @@ def show_outputs(ws: WorkspaceConfig, cat: ShowCatalog, now: datetime, templates
     for view in due:
         out.update(view.files)
     out.update(render_feeds(ws, cat, due, art_url, templates, store))
-    out.update(render_site(ws, cat.show, due, art_url, templates))
     out[f"{cat.show.slug}/articles.json"] = articles_index(ws, due)
-    return out, len(archive_pages(due, ws.build.feed_limit)[0]), due
+    jobs = site_jobs(ws, cat.show, due, art_url, templates, ident)
+    return out, jobs, len(archive_pages(due, ws.build.feed_limit)[0]), due
+
+
+def show_outputs(ws: WorkspaceConfig, cat: ShowCatalog, now: datetime, templates: Path,
+                 store: EpisodeStore | None = None
+                 ) -> tuple[dict[str, bytes], int, list[EpisodeView]]:
+    """One show's output files as bytes by path under public/, every page rendered."""
+    out, jobs, count, due = show_parts(ws, cat, now, templates, store)
+    out.update((path, make()) for path, _key, make in jobs)
+    return out, count, due
 
 
 def site_outputs(ws: WorkspaceConfig, catalogs: list[ShowCatalog], every: list[EpisodeView],
@@ -198,16 +217,15 @@ def _for_boxes(due: list[EpisodeView]) -> Iterator[EpisodeView]:
 
 
 def _write_site(ws: WorkspaceConfig, catalogs: list[ShowCatalog], every: list[EpisodeView],
-                templates: Path, check: bool, result: BuildResult, produced: set[str]) -> None:
-    """site_outputs, written as it is rendered: one article's files at a time, and
-    articles.json streamed through a temp file (50,000 episodes make it ~60 MB)."""
-    from podman.render.site import article_files, article_groups, articles_json, render_home
+                templates: Path, check: bool, result: BuildResult, produced: set[str],
+                run: Callable[[Iterator[Job]], None], ident: str) -> None:
+    """site_outputs, written as it is rendered: the article boxes' jobs go to `run` one at a
+    time, and articles.json streams through a temp file (50,000 episodes make it ~60 MB)."""
+    from podman.render.site import article_groups, article_jobs, articles_json, render_home
 
     shows = {c.show.slug: c.show for c in catalogs}
     groups = article_groups(every)
-    for rel, data in article_files(ws, shows, groups, templates):
-        _write(ws, {rel: data}, check, result)
-        produced.add(rel)
+    run(article_jobs(ws, shows, groups, templates, ident))
     changed = write_chunks(ws.public_dir / "articles.json", articles_json(ws, groups),
                            apply=not check)
     (result.stale if changed and check else result.written if changed
@@ -248,7 +266,7 @@ def build(ws: WorkspaceConfig, *, now: datetime, show: str | None = None,
     A whole-workspace build first asks the build cache (`cache=False` skips it): when no input,
     output or due date changed since the last build, it stats files and writes nothing.
     """
-    from podman.workflows.buildcache import BuildCache, EpisodeStore
+    from podman.workflows.buildcache import BuildCache, EpisodeStore, PageStore
 
     if not check:
         sweep(ws.root, ws.public_dir)  # temp files of a build that was killed (one walk)
@@ -258,9 +276,16 @@ def build(ws: WorkspaceConfig, *, now: datetime, show: str | None = None,
         return BuildResult(unchanged=list(hit["files"]), feeds=dict(hit["feeds"]),
                            warnings=list(hit["warnings"]))
     from podman.render.site import ASSETS, render_assets  # only once there is work to do
+    from podman.render.templating import identity
 
-    catalogs = load_catalog(ws, show)
+
+    def parsed(slug: str) -> EpisodeStore:  # a show's parsed front matter, by file stats
+        assert state is not None
+        return EpisodeStore(state, slug, cache, name=f"catalog-{slug}.json", write=not check)
+
+    catalogs = load_catalog(ws, show, memo=parsed if state is not None else None)
     templates = ws.root / "templates"
+    ident = identity(templates)
     result = BuildResult(warnings=artwork_warnings(catalogs))
     produced: set[str] = set()
 
@@ -271,22 +296,39 @@ def build(ws: WorkspaceConfig, *, now: datetime, show: str | None = None,
         _write(ws, outputs, check, result)
         produced.update(outputs)
 
+    def run(jobs: Iterator[Job], pages: PageStore | None) -> None:
+        """Render a page only when its key or its file changed since it was last written."""
+        for rel, key, make in jobs:
+            produced.add(rel)
+            if pages is not None and pages.fresh(rel, key):
+                result.unchanged.append(rel)
+                continue
+            _write(ws, {rel: make()}, check, result)
+            if pages is not None and not check:
+                pages.put(rel, key)
+        if pages is not None and not check:
+            pages.save()
+
     write(render_assets())
     every: list[EpisodeView] = []
     times: list[tuple[str, datetime]] = []  # what the build cache needs of every episode
     for n, cat in enumerate(catalogs):
-        store = EpisodeStore(state, cat.show.slug, cache) if state is not None else None
-        outputs, result.feeds[f"{cat.show.slug}/feed.xml"], due = show_outputs(
-            ws, cat, now, templates, store)
-        if store is not None and not check:
+        slug = cat.show.slug
+        store = EpisodeStore(state, slug, cache, write=not check) if state is not None else None
+        outputs, jobs, result.feeds[f"{slug}/feed.xml"], due = show_parts(
+            ws, cat, now, templates, store, ident)
+        if store is not None:
             store.save()
         write(outputs)
+        run(jobs, PageStore(state, f"pages-{slug}.json", cache) if state is not None else None)
         every.extend(_for_boxes(due))
         times.extend((ep.status, ep.published) for ep in cat.episodes)
         catalogs[n] = replace(cat, episodes=[])  # done with: memory holds one show at a time
-        del outputs, due
+        del outputs, jobs, due
     if show is None:
-        _write_site(ws, catalogs, every, templates, check, result, produced)
+        _write_site(ws, catalogs, every, templates, check, result, produced, lambda jobs: run(
+            jobs, PageStore(state, "pages.json", cache) if state is not None else None), ident)
+        del every
     for names in (result.written, result.unchanged, result.stale):
         names.sort()
     _retire(ws, produced, show, check, result)
@@ -307,7 +349,9 @@ def _retire(ws: WorkspaceConfig, produced: set[str], show: str | None, check: bo
         lines = set(manifest.read_text("utf-8").split("\n")) - {""}
     except (OSError, UnicodeDecodeError):
         lines = set()
-    before = {rel for rel in lines if _ours(ws.public_dir, rel)}
+    # what this build produced it just wrote through public/ (so inside it); only the other
+    # lines, which may be deleted or kept for other shows, need their symlinks resolved
+    before = {rel for rel in lines if rel in produced or _ours(ws.public_dir, rel)}
     in_scope = {rel for rel in before if show is None or rel.startswith(f"{show}/")}
     gone = sorted(rel for rel in in_scope - produced if (ws.public_dir / rel).is_file())
     if check:

@@ -60,9 +60,10 @@ def input_stats(ws: WorkspaceConfig) -> dict[str, Any]:
 def output_stats(public: Path, rels: Iterable[str]) -> dict[str, Any] | None:
     """(size, mtime, inode) of each output; None when one is missing."""
     out: dict[str, Any] = {}
+    folder = str(public)
     for rel in rels:
         try:
-            out[rel] = cachefile.file_key(os.stat(public / rel))
+            out[rel] = cachefile.file_key(os.stat(os.path.join(folder, rel)))
         except OSError:
             return None
     return out
@@ -129,13 +130,16 @@ class BuildCache:
 
 
 class EpisodeStore:
-    """Per show: each episode's notes body HTML and feed <item>, valid while its episode file and
-    transcripts keep their size, mtime and inode (and podman and the configuration theirs)."""
+    """Per show: each episode's notes body HTML and feed <item> (`episodes-<show>.json`), or its
+    parsed front matter (`catalog-<show>.json`), valid while its episode file and transcripts
+    keep their size, mtime and inode (and podman and the configuration theirs)."""
 
-    def __init__(self, cache: BuildCache, show: str, read: bool) -> None:
+    def __init__(self, cache: BuildCache, show: str, read: bool, *, name: str = "",
+                 write: bool = True) -> None:
         self.inputs = cache.inputs
         self.folder = f"feeds/{show}/episodes"
-        self.path = cachefile.cache_path(cache.ws.root, f"episodes-{show}.json")
+        self.path = cachefile.cache_path(cache.ws.root, name or f"episodes-{show}.json")
+        self.write = write
         self.stamp = cache.stamp
         self.old = cachefile.load(self.path, self.stamp) if read else {}
         self.new: dict[str, dict[str, Any]] = {}
@@ -151,7 +155,10 @@ class EpisodeStore:
         if key is None or not isinstance(entry, dict) or entry.get("key") != key:
             return None
         value = entry.get(field)
-        return value if isinstance(value, str) else None
+        if not isinstance(value, str):
+            return None
+        self.new.setdefault(slug, {"key": key})[field] = value  # kept for the next build
+        return value
 
     def put(self, slug: str, field: str, value: str) -> None:
         key = self._key(slug)
@@ -159,5 +166,47 @@ class EpisodeStore:
             self.new.setdefault(slug, {"key": key})[field] = value
 
     def save(self) -> None:
-        if self.new != self.old:
+        if self.write and self.new != self.old:
+            cachefile.save(self.path, self.stamp, self.new)
+
+
+class PageStore:
+    """The rendered pages of one show (`pages-<show>.json`) or of the article boxes
+    (`pages.json`): per output, the key it was rendered from (a digest of its templates, show,
+    artwork URL and episode views; the configuration is in the stamp) and the size, mtime and
+    inode its file had once written. A page whose key and file both match is what rendering
+    would write again, so it is neither rendered nor read; anything else renders."""
+
+    def __init__(self, cache: BuildCache, name: str, read: bool) -> None:
+        self.public = str(cache.ws.public_dir)
+        self.path = cachefile.cache_path(cache.ws.root, name)
+        self.stamp = cache.stamp
+        self.old = cachefile.load(self.path, self.stamp) if read else {}
+        self.new: dict[str, list[Any]] = {}
+        self.changed = False
+
+    def fresh(self, rel: str, key: str) -> bool:
+        entry = self.old.pop(rel, None)  # popped: memory stays one store's worth
+        if not isinstance(entry, list) or len(entry) != 4 or entry[0] != key:
+            return False
+        try:
+            st = os.stat(os.path.join(self.public, rel))
+        except OSError:
+            return False
+        if cachefile.file_key(st) != entry[1:]:
+            return False
+        self.new[rel] = entry
+        return True
+
+    def put(self, rel: str, key: str) -> None:
+        """Record the file just written (or found equal) for `key`."""
+        try:
+            st = os.stat(os.path.join(self.public, rel))
+        except OSError:
+            return
+        self.new[rel] = [key, *cachefile.file_key(st)]
+        self.changed = True
+
+    def save(self) -> None:
+        if self.changed or self.old:  # a new or re-rendered page, or a page no longer made
             cachefile.save(self.path, self.stamp, self.new)
