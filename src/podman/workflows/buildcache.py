@@ -58,14 +58,26 @@ def input_stats(ws: WorkspaceConfig) -> dict[str, Any]:
 
 
 def output_stats(public: Path, rels: Iterable[str]) -> dict[str, Any] | None:
-    """(size, mtime, inode) of each output; None when one is missing."""
+    """(size, mtime, inode) of each output; None when one is missing. Each name is looked up
+    in its folder's open descriptor (no path joined or walked again per file: a site has
+    nine outputs per episode)."""
     out: dict[str, Any] = {}
-    folder = str(public)
-    for rel in rels:
-        try:
-            out[rel] = cachefile.file_key(os.stat(os.path.join(folder, rel)))
-        except OSError:
-            return None
+    root = str(public)
+    folders: dict[str, int] = {}
+    key, stat = cachefile.file_key, os.stat
+    try:
+        for rel in rels:
+            head, _, name = rel.rpartition("/")
+            fd = folders.get(head)
+            if fd is None:
+                fd = folders[head] = os.open(os.path.join(root, head) if head else root,
+                                             os.O_RDONLY | os.O_DIRECTORY | os.O_CLOEXEC)
+            out[rel] = key(stat(name, dir_fd=fd))
+    except OSError:
+        return None
+    finally:
+        for fd in folders.values():
+            os.close(fd)
     return out
 
 
