@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import base64
 import contextlib
+import dataclasses
 import hashlib
 import json
 import os
@@ -308,6 +309,45 @@ def test_an_endpoint_nobody_listens_on(scripted, monkeypatch, tmp_path: Path) ->
         storage.put_bytes(b"x", "a.txt", content_type="text/plain")
     assert err.value.message == f"upload of a.txt: cannot connect to {endpoint}"
     assert "endpoint_url" in (err.value.hint or "")
+
+
+def test_a_file_below_the_threshold_is_one_put_streamed_from_disk(s3_env, tmp_path: Path,
+                                                                  ) -> None:
+    """From 8 MiB up to multipart_threshold a file goes as one PUT that the wire client
+    streams from disk (no multipart: the ETag is the MD5), stored whole with its metadata."""
+    from tests.fixtures.s3 import MiB
+
+    data = os.urandom(9 * MiB + 3)
+    src = tmp_path / "long.mp3"
+    src.write_bytes(data)
+    sha = hashlib.sha256(data).hexdigest()
+    storage = S3Storage(s3_config_for(s3_env, multipart_threshold=64 * MiB))
+    assert storage.wire is not None
+    sent: list[str] = []
+    storage.wire.watchers.append(lambda method, key, headers: sent.append(key))
+    assert storage.put_many([Upload(src, "long.mp3", "audio/mpeg", sha)]) == {}
+    assert sent == ["long.mp3"] and not storage.boto3_started
+    stored = storage.stat("long.mp3")
+    assert stored is not None
+    assert (stored.sha256, stored.etag, stored.size) == (sha, hashlib.md5(data).hexdigest(),
+                                                         len(data))
+    assert get_body(f"{s3_env.public_url}/long.mp3") == data
+
+
+def test_a_streamed_file_is_sent_whole_again_after_a_dropped_connection(
+        scripted, tmp_path: Path) -> None:
+    storage, server = scripted
+    from tests.fixtures.s3 import MiB
+
+    body = os.urandom(9 * MiB)
+    src = tmp_path / "long.mp3"
+    src.write_bytes(body)
+    storage.config = dataclasses.replace(storage.config, multipart_threshold=64 * MiB)
+    server.script[:] = ["drop", "ok"]
+    assert storage.put_many([Upload(src, "long.mp3", "audio/mpeg", "0" * 64)]) == {}
+    assert [step for step, _ in server.seen] == ["drop", "ok"]
+    assert server.stored == {"/b/long.mp3": body}
+    assert not storage.boto3_started
 
 
 @contextlib.contextmanager

@@ -33,7 +33,7 @@ class StorageConfig:
     region: str = ""
     addressing_style: str = "auto"  # path | virtual | auto
     profile: str = ""
-    multipart_threshold: int = 16 * 1024 * 1024
+    multipart_threshold: int = 64 * 1024 * 1024
     multipart_chunksize: int = 16 * 1024 * 1024
     max_concurrency: int = 8
 
@@ -201,7 +201,7 @@ def load_workspace(root: Path) -> WorkspaceConfig:
         region=_typed(st, "region", str, "", where),
         addressing_style=_typed(st, "addressing_style", str, "auto", where),
         profile=_typed(st, "profile", str, "", where),
-        multipart_threshold=_typed(st, "multipart_threshold", int, 16 * 1024 * 1024, where),
+        multipart_threshold=_typed(st, "multipart_threshold", int, 64 * 1024 * 1024, where),
         multipart_chunksize=_typed(st, "multipart_chunksize", int, 16 * 1024 * 1024, where),
         max_concurrency=_typed(st, "max_concurrency", int, 8, where),
     )

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import base64
+import contextlib
 import hashlib
 import os
 import re
@@ -18,7 +19,7 @@ from podman.core.urls import redact
 from podman.storage import MEDIA_CACHE_CONTROL, Progress, StoredObject
 
 _HEX_MD5 = re.compile(r"[0-9a-f]{32}")
-DIRECT_PUT_LIMIT = 8 * 1024 * 1024  # below this (and the multipart threshold): one PUT from memory
+DIRECT_PUT_LIMIT = 8 * 1024 * 1024  # below this: one PUT from memory; above, streamed from disk
 
 # Sized for a person waiting at a terminal: a frozen or black-holed server costs at most
 # REQUEST_BOUND seconds per request, never botocore's minutes (60 s reads, several attempts).
@@ -191,7 +192,12 @@ class S3Storage:
             except OSError as exc:
                 failures[up.key] = StorageError(f"{up.src}: cannot read: {exc.strerror}")
                 continue
-            (small if sizes[up.key] < direct_limit else large).append(up)
+            # one PUT below the threshold; from 8 MiB streamed from disk by the wire client
+            # (boto3's managed transfer when that cannot be used)
+            one_put = sizes[up.key] < direct_limit or (
+                sizes[up.key] < cfg.multipart_threshold and self.wire is not None
+                and not self._wire_off)
+            (small if one_put else large).append(up)
         failures.update(self._put_small(small, progress))
         if not large:
             return failures
@@ -239,20 +245,25 @@ class S3Storage:
 
         def send(up: Upload) -> StorageError | None:
             try:
-                data = up.src.read_bytes()
+                size = up.src.stat().st_size
+                if size < DIRECT_PUT_LIMIT:
+                    raw = up.src.read_bytes()
+                    data: bytes | Path = raw
+                    size, md5 = len(raw), hashlib.md5(raw, usedforsecurity=False).hexdigest()
+                else:  # hashed now, then streamed from disk by the wire client
+                    data, md5 = up.src, file_md5(up.src)
             except OSError as exc:
                 return StorageError(f"{up.src}: cannot read: {exc.strerror}")
-            md5 = hashlib.md5(data, usedforsecurity=False).hexdigest()
             try:
                 etag = self._put_object(data, up.key, content_type=up.content_type,
                                         cache_control=up.cache_control, md5=md5,
                                         sha256=up.sha256)
                 if etag != md5:
-                    self._check_stored(up.key, len(data))  # e.g. SSE-KMS: ask for the size
+                    self._check_stored(up.key, size)  # e.g. SSE-KMS: ask for the size
             except StorageError as exc:
                 return exc
             if progress is not None:
-                progress(len(data))
+                progress(size)
             return None
 
         if not uploads:
@@ -278,8 +289,9 @@ class S3Storage:
                          sha256=hashlib.sha256(data).hexdigest(), redirect=redirect,
                          md5_of_data=not md5)
 
-    def _put_object(self, data: bytes, key: str, *, content_type: str, cache_control: str,
-                    md5: str, sha256: str, redirect: str = "", md5_of_data: bool = True) -> str:
+    def _put_object(self, data: bytes | Path, key: str, *, content_type: str,
+                    cache_control: str, md5: str, sha256: str, redirect: str = "",
+                    md5_of_data: bool = True) -> str:
         """One PUT: through the wire client when it may, else (or when it steps aside) through
         boto3; both send the same headers, so the stored objects are the same. The ETag.
         `md5_of_data` False: the MD5 came from elsewhere (publish's cache) and boto3 hashes
@@ -303,14 +315,17 @@ class S3Storage:
                 self._wire_off = True  # boto3 answers this (and words any error) from now on
         extra = {"WebsiteRedirectLocation": redirect} if redirect else {}
         if not md5_of_data:
+            assert isinstance(data, bytes)  # only put_bytes passes an MD5 from elsewhere
             md5 = hashlib.md5(data, usedforsecurity=False).hexdigest()
         try:
-            answer = self.client.put_object(
-                Bucket=self.bucket, Key=self._full(key), Body=data, ContentType=content_type,
-                CacheControl=cache_control,
-                ContentMD5=base64.b64encode(bytes.fromhex(md5)).decode("ascii"),
-                Metadata={"sha256": sha256}, **extra,
-            )
+            with contextlib.ExitStack() as stack:
+                body = data if isinstance(data, bytes) else stack.enter_context(data.open("rb"))
+                answer = self.client.put_object(
+                    Bucket=self.bucket, Key=self._full(key), Body=body,
+                    ContentType=content_type, CacheControl=cache_control,
+                    ContentMD5=base64.b64encode(bytes.fromhex(md5)).decode("ascii"),
+                    Metadata={"sha256": sha256}, **extra,
+                )
         except Exception as exc:
             raise self._error(exc, action) from exc
         return str(answer.get("ETag", "")).strip('"')

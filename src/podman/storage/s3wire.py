@@ -19,13 +19,15 @@ from __future__ import annotations
 import datetime as dt
 import http.client
 import io
+import os
 import random
 import select
 import socket
 import threading
 import time
 from collections.abc import Callable, Mapping
-from typing import Any
+from pathlib import Path
+from typing import Any, BinaryIO
 from urllib.parse import quote, urlsplit
 from xml.etree import ElementTree
 
@@ -122,9 +124,10 @@ class WireS3:
                    read_timeout=read_timeout, attempts=attempts)
 
     # -- the one operation ----------------------------------------------------------------
-    def put(self, key: str, body: bytes, headers: Mapping[str, str]) -> str:
+    def put(self, key: str, body: bytes | Path, headers: Mapping[str, str]) -> str:
         """PUT `body` at the full `key` with `headers` (lower-case names, all signed; the
-        caller gives content-md5); the ETag without quotes. WireFailure or StepAside."""
+        caller gives content-md5); the ETag without quotes. WireFailure or StepAside.
+        A Path is streamed from disk (sendfile where the socket allows), never held whole."""
         path = f"{self.path}/{key}"
         failure = WireFailure("lost")
         for attempt in range(self.attempts):
@@ -209,24 +212,35 @@ class WireS3:
         sock.settimeout(self.read_timeout)
         return _Conn(sock)
 
-    def _exchange(self, conn: _Conn, path: str, body: bytes,
+    def _exchange(self, conn: _Conn, path: str, body: bytes | Path,
                   headers: Mapping[str, str]) -> tuple[int, bytes, str, bool]:
         """Send one PUT and read its answer: (status, body, ETag, connection reusable)."""
+        if isinstance(body, Path):
+            with body.open("rb") as fh:
+                return self._exchange_file(conn, path, fh, headers)
+        return self._exchange_file(conn, path, body, headers)
+
+    def _exchange_file(self, conn: _Conn, path: str, body: bytes | BinaryIO,
+                       headers: Mapping[str, str]) -> tuple[int, bytes, str, bool]:
+        size = len(body) if isinstance(body, bytes) else os.fstat(body.fileno()).st_size
         signed = signed_headers("PUT", self.host, path, {}, self.region, self._creds,
                                 dt.datetime.now(dt.UTC), dict(headers), UNSIGNED_PAYLOAD)
         for watch in self.watchers:
             watch("PUT", path[len(self.path) + 1:], signed)
-        expect = len(body) >= EXPECT_LIMIT
+        expect = size >= EXPECT_LIMIT
         lines = [f"PUT {quote(path, safe='/-_.~')} HTTP/1.1",
                  *(f"{name}: {value}" for name, value in signed.items()),
-                 f"content-length: {len(body)}", "user-agent: podman"]
+                 f"content-length: {size}", "user-agent: podman"]
         if expect:
             lines.append("expect: 100-continue")
         conn.sock.sendall(("\r\n".join(lines) + "\r\n\r\n").encode("utf-8"))
         conn.reader = conn.sock.makefile("rb")
         sent = not expect or self._continued(conn)
-        if sent:
+        if sent and isinstance(body, bytes):
             conn.sock.sendall(memoryview(body))
+        elif sent:
+            if conn.sock.sendfile(body, 0, size) != size:
+                raise http.client.HTTPException("the file shrank while it was sent")
         resp = http.client.HTTPResponse(conn, method="PUT")  # type: ignore[arg-type]
         resp.begin()
         answer = resp.read()
