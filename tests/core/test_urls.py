@@ -55,3 +55,25 @@ def test_redact_never_leaves_the_password(user: str, secret: str) -> None:
 def test_redact_keeps_text_without_userinfo() -> None:
     text = "mail desk@example.com about https://e.com/a@b"
     assert redact(text) == text
+
+
+_URLISH = st.one_of(
+    st.text(),
+    st.builds(lambda scheme, host, rest: f"{scheme}://{host}{rest}",
+              st.sampled_from(["http", "https", "HTTP", "ftp"]),
+              st.text(alphabet="abcXYZ019.-@:[]%", max_size=12),
+              st.text(alphabet=st.characters(max_codepoint=0x2FF), max_size=20)),
+)
+
+
+@given(_URLISH)
+def test_the_plain_url_shortcut_answers_as_the_full_check(url: str) -> None:
+    """safe_url and url_problem skip urlsplit for the common URL (urls._PLAIN_HTTP); whatever
+    that shortcut takes, the full check accepts and returns unchanged."""
+    from podman.core import urls
+
+    if urls._PLAIN_HTTP.match(url):
+        assert urls._problem(url) is None
+        assert urls._safe(url) == url
+    assert url_problem(url) == urls._problem(url)
+    assert safe_url(url) == ("" if urls._problem(url) else urls._safe(url))
