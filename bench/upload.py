@@ -88,8 +88,6 @@ def worker(mode: str, spec_text: str) -> None:
     from dataclasses import replace
 
     from podman.core.config import PublishConfig, StorageConfig, WorkspaceConfig
-    from podman.storage.s3 import S3Storage, Upload
-    from podman.workflows.publish import plan_publish, publish
 
     spec = json.loads(spec_text)
     config = StorageConfig(backend="s3", bucket=spec["bucket"], prefix=spec["prefix"],
@@ -97,6 +95,8 @@ def worker(mode: str, spec_text: str) -> None:
                            addressing_style="path")
     src = Path(spec["src"])
     if mode == "upload":
+        from podman.storage.s3 import S3Storage, Upload
+
         storage = S3Storage(config)
         uploads = [Upload(p, p.name, "audio/mpeg", "0" * 64) for p in sorted(src.iterdir())]
         failures = storage.put_many(uploads)
@@ -104,6 +104,8 @@ def worker(mode: str, spec_text: str) -> None:
             raise SystemExit(f"{len(failures)} failed: {next(iter(failures.values()))}")
         print(f"boto3 {'imported' if 'boto3' in sys.modules else 'not imported'}")
         return
+    from podman.workflows.publish import plan_publish, publish  # what publish loads, only
+
     ws = WorkspaceConfig(root=src.parent, storage=replace(config, prefix=""),
                          publish=PublishConfig(prefix=spec["prefix"]))
     if mode == "publish":

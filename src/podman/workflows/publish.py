@@ -3,13 +3,9 @@
 from __future__ import annotations
 
 import hashlib
-import http.client
 import os
-import urllib.error
-import urllib.request
-import uuid
-from collections.abc import Callable, Iterable
-from concurrent.futures import ThreadPoolExecutor
+import threading
+from collections.abc import Callable
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Protocol
@@ -92,8 +88,9 @@ class FolderTarget:
         atomic_write(self.root / key, data, durable=False)  # StorageError names the file
 
 
-def _md5(path: Path) -> str:
-    return hashlib.md5(path.read_bytes(), usedforsecurity=False).hexdigest()
+def _md5(path: str | Path) -> str:
+    with open(path, "rb") as fh:
+        return hashlib.file_digest(fh, lambda: hashlib.md5(usedforsecurity=False)).hexdigest()
 
 
 CHECKSUMS = "publish-md5.json"
@@ -112,7 +109,7 @@ class Checksums:
         self.old = cachefile.load(self.path, self.stamp)
         self.new: dict[str, list] = {}
 
-    def md5(self, path: Path, key: str, st) -> str:
+    def md5(self, path: str | Path, key: str, st) -> str:
         ident = self._cf.file_key(st)
         known = self.old.get(key)
         if (isinstance(known, list) and len(known) == 2 and known[0] == ident
@@ -129,9 +126,9 @@ class Checksums:
             self._cf.save(self.path, self.stamp, self.new)
 
 
-def _local_files(public: Path) -> Iterable[tuple[Path, str, os.stat_result]]:
-    """Every published file with its stat, from one walk (hidden names skipped)."""
-    found: list[tuple[Path, str, os.stat_result]] = []
+def _local_files(public: Path) -> list[tuple[str, str, os.stat_result]]:
+    """Every published file (path, key, stat), from one walk (hidden names skipped)."""
+    found: list[tuple[str, str, os.stat_result]] = []
 
     def walk(folder: str, rel: str) -> None:
         with os.scandir(folder) as entries:
@@ -141,7 +138,7 @@ def _local_files(public: Path) -> Iterable[tuple[Path, str, os.stat_result]]:
                 if entry.is_dir(follow_symlinks=False):
                     walk(entry.path, f"{rel}{entry.name}/")
                 elif entry.is_file(follow_symlinks=True):
-                    found.append((Path(entry.path), f"{rel}{entry.name}", entry.stat()))
+                    found.append((entry.path, f"{rel}{entry.name}", entry.stat()))
 
     walk(str(public), "")
     found.sort(key=lambda row: row[1])
@@ -164,23 +161,46 @@ def open_target(ws: WorkspaceConfig) -> tuple[Target, str]:
     return FolderTarget(ws.publish.target), str(ws.publish.target)
 
 
+def _list_and_walk(target: Target, public: Path, root: Path
+                   ) -> tuple[dict[str, StoredObject], list, Checksums]:
+    """The target's listing, fetched while public/ is walked and the checksum cache read
+    (the listing mostly waits for the server: the two overlap)."""
+    listed: list[dict[str, StoredObject]] = []
+    failed: list[BaseException] = []
+
+    def fetch() -> None:
+        try:
+            listed.append(target.list())
+        except BaseException as exc:  # noqa: BLE001 - raised again below, in this thread
+            failed.append(exc)
+
+    worker = threading.Thread(target=fetch, name="podman-list", daemon=True)
+    worker.start()
+    try:
+        files, sums = _local_files(public), Checksums(root)
+    finally:
+        worker.join()
+    if failed:
+        raise failed[0]
+    return listed[0], files, sums
+
+
 def plan_publish(ws: WorkspaceConfig, *, storage: Target | None = None) -> PublishPlan:
     """Compare public/ with ONE listing of the target (size + MD5 ETag); nothing is sent."""
     public = ws.public_dir
     if not public.is_dir():
         raise BadInput(f"{public}: nothing to publish", "run `podman build` first")
     target, where = (storage, "storage") if storage is not None else open_target(ws)
-    remote = target.list()
-    sums = Checksums(ws.root)
+    remote, local_files, sums = _list_and_walk(target, public, ws.root)
     upload: list[PublishItem] = []
     unchanged: list[str] = []
-    for path, key, st in _local_files(public):
+    for path, key, st in local_files:
         size, md5 = st.st_size, sums.md5(path, key, st)
         known = remote.get(key)
         if known is not None and known.size == size and known.etag == md5:
             unchanged.append(key)
         else:
-            upload.append(PublishItem(path, key, size, md5, content_type_for(key),
+            upload.append(PublishItem(Path(path), key, size, md5, content_type_for(key),
                                       cache_control_for(key)))
     sums.save()
     local = {item.key for item in upload} | set(unchanged)
@@ -225,6 +245,8 @@ def _upload_batch(target: Target, items: list[PublishItem], workers: int,
         if progress:
             progress(item)
         return item.key
+
+    from concurrent.futures import ThreadPoolExecutor
 
     done: list[str] = []
     errors: list[PodmanError] = []
@@ -274,6 +296,8 @@ def doctor(ws: WorkspaceConfig, *, timeout: float = 10.0) -> list[CheckResult]:
 
         return [CheckResult("credentials", False, "no AWS credentials found", CREDENTIALS_HINT)]
     results.append(CheckResult("credentials", True, f"found ({creds})"))
+    import uuid
+
     key = f".podman-doctor/{uuid.uuid4()}.txt"
     body, ctype = b"podman doctor probe\n", "text/plain; charset=utf-8"
     url = ws.media_url(key)
@@ -331,6 +355,10 @@ def _expect(condition: bool, message: str) -> None:
 
 def _http(url: str, method: str, headers: dict[str, str],
           timeout: float) -> tuple[int, dict[str, str]]:
+    import http.client
+    import urllib.error
+    import urllib.request
+
     from podman.core.netfetch import bounded_open
 
     request = urllib.request.Request(url, method=method, headers=headers)
@@ -346,6 +374,8 @@ def _http(url: str, method: str, headers: dict[str, str],
 
 
 def _doctor_local(ws: WorkspaceConfig) -> list[CheckResult]:
+    import uuid
+
     root = ws.storage.path
     results = []
     try:
