@@ -4,14 +4,12 @@ from __future__ import annotations
 
 import os
 import re
-import tomllib
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 from typing import Any
 
 from podman.core.errors import ConfigError, WorkspaceError
-from podman.core.models import date_problem
 from podman.core.urls import has_scheme, is_http_url, redact, url_problem
 
 WORKSPACE_FILE = "podman.toml"
@@ -131,6 +129,8 @@ def find_workspace(start: Path | None = None) -> Path:
 
 
 def _read_toml(path: Path) -> dict[str, Any]:
+    import tomllib  # here: a command given its configuration in code never loads the parser
+
     try:
         with path.open("rb") as fh:
             return tomllib.load(fh)
@@ -360,9 +360,11 @@ def _show_values(data: dict[str, Any], where: str) -> None:
     trailers = data.get("trailers")
     for row in trailers if isinstance(trailers, list) else [trailers]:
         pub = row.get("pubdate") if isinstance(row, dict) else None
-        problem = date_problem(pub) if isinstance(pub, datetime) else None
-        if problem:
-            raise ConfigError(f"{where}: `trailers.pubdate` {problem}")
+        if isinstance(pub, datetime):
+            from podman.core.models import date_problem  # the episode types, only when needed
+
+            if problem := date_problem(pub):
+                raise ConfigError(f"{where}: `trailers.pubdate` {problem}")
 
 
 def _inside_workspace(show_dir: Path, rel: str, key: str, where: str) -> Path:

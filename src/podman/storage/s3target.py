@@ -8,7 +8,6 @@ from typing import Any
 
 from podman.core.config import StorageConfig
 from podman.storage import StoredObject
-from podman.storage.s3 import S3Storage
 from podman.storage.s3light import light_list
 
 
@@ -33,6 +32,8 @@ class LazyS3:
                 if self._factory is not None:
                     self._storage = self._factory(self.config)
                 else:
+                    from podman.storage.s3 import S3Storage  # botocore's wording, when needed
+
                     self._storage = S3Storage(self.config)
             return self._storage
 
