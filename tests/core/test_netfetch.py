@@ -19,14 +19,17 @@ TRICKLE_FOR = 30  # seconds a trickling server keeps going: far beyond every bou
 
 
 class Trickler(QuietHandler):
-    """/head: headers one byte at a time; /body: a body one byte at a time; /endless: a body
-    as fast as it goes, with no Content-Length; /ok: a small feed. Each trickled byte comes
-    well inside any per-read timeout, so only a bound on the whole fetch stops it."""
+    """/to-ftp: a redirect to ftp:; /head: headers one byte at a time; /body: a body one byte
+    at a time; /endless: a body as fast as it goes, with no Content-Length; /ok: a small feed.
+    Each trickled byte comes well inside any per-read timeout, so only a bound on the whole
+    fetch stops it."""
 
     def do_GET(self) -> None:  # noqa: N802 - http.server's name
         try:
             if self.path == "/ok":
                 self.send_body(200, FEED, "application/rss+xml")
+            elif self.path == "/to-ftp":
+                self.redirect(302, "ftp://example.com/feed.xml")
             elif self.path == "/head":
                 self._trickle(b"HTTP/1.1 200 OK\r\nContent-Type: text/xml\r\nX-Pad: " + b"a" * 999)
             elif self.path == "/body":
@@ -83,6 +86,21 @@ def test_fetch_bytes(trickler: str) -> None:
         fetch_bytes(trickler + "/ok", timeout=5, max_bytes=10)
     with pytest.raises(FetchError, match=r"timed out after 1 s"):
         fetch_bytes(trickler + "/head", timeout=1, max_bytes=1000)
+
+
+def test_every_bounded_fetch_follows_redirects_to_http_only(trickler: str) -> None:
+    """urllib alone would follow a redirect to ftp: (no deadline, not an http URL)."""
+    with pytest.raises(FetchError, match="redirected to a non-http URL ftp://example.com/"):
+        fetch_bytes(trickler + "/to-ftp", timeout=5, max_bytes=1000)
+    with pytest.raises(PodmanError, match="redirected to a non-http URL"):
+        check_feed_source(trickler + "/to-ftp", timeout=5)
+
+
+def test_a_trickling_stats_list_download_times_out_as_a_whole(trickler: str) -> None:
+    from podman.stats.fetch import download
+
+    with pytest.raises(PodmanError, match=r"timed out after 1\.5 s"):
+        download(trickler + "/body", timeout=1.5)
 
 
 def test_check_cli_still_reads_a_feed(trickler: str, tmp_path: Path) -> None:

@@ -5,7 +5,6 @@ from __future__ import annotations
 import json
 import re
 import urllib.parse
-import urllib.request
 from html.parser import HTMLParser
 from pathlib import Path
 
@@ -172,14 +171,6 @@ def decode_html(data: bytes, header_charset: str | None = None) -> str:
         return data.decode("windows-1252", errors="replace")
 
 
-class _HttpOnlyRedirects(urllib.request.HTTPRedirectHandler):
-    def redirect_request(self, req, fp, code, msg, headers, newurl):  # type: ignore[no-untyped-def]
-        if urllib.parse.urlsplit(newurl).scheme.lower() not in ("http", "https"):
-            fp.close()
-            raise ArticleError(f"{req.full_url}: redirected to a non-http URL {newurl}")
-        return super().redirect_request(req, fp, code, msg, headers, newurl)
-
-
 def fetch_article(url: str, *, timeout: float = 10, max_bytes: int = 2_000_000) -> Article:
     """Download a page (redirects followed, within `timeout` seconds in all and `max_bytes`)
     and read its metadata."""
@@ -188,8 +179,7 @@ def fetch_article(url: str, *, timeout: float = 10, max_bytes: int = 2_000_000) 
     url = validate_url(url)
     try:
         page = fetch_bytes(url, timeout=timeout, max_bytes=max_bytes,
-                           headers={"User-Agent": USER_AGENT, "Accept": "text/html,*/*;q=0.5"},
-                           handlers=(_HttpOnlyRedirects(),))
+                           headers={"User-Agent": USER_AGENT, "Accept": "text/html,*/*;q=0.5"})
     except FetchError as e:
         raise ArticleError(e.message.replace("larger than", "page is larger than")) from None
     return parse_article_html(decode_html(page.data, page.headers.get_content_charset()), url)

@@ -13,6 +13,7 @@ import socket
 import threading
 import time
 import urllib.error
+import urllib.parse
 import urllib.request
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -20,6 +21,7 @@ from email.message import Message
 from typing import Any
 
 from podman.core.errors import PodmanError
+from podman.core.urls import redact
 
 
 class FetchError(PodmanError):
@@ -93,8 +95,22 @@ def _watched(base: type[http.client.HTTPConnection], deadline: _Deadline) -> Any
     return make
 
 
+class HttpOnlyRedirects(urllib.request.HTTPRedirectHandler):
+    """Redirects are followed to http(s) URLs only: urllib's own handler would follow one to
+    ftp:, which no deadline watches and the URL policy never allows."""
+
+    def redirect_request(self, req, fp, code, msg, headers, newurl):  # type: ignore[no-untyped-def]
+        if urllib.parse.urlsplit(newurl).scheme.lower() not in ("http", "https"):
+            fp.close()
+            raise FetchError(f"{redact(req.full_url)}: redirected to a non-http URL "
+                             f"{redact(newurl)}")
+        return super().redirect_request(req, fp, code, msg, headers, newurl)
+
+
 def _opener(deadline: _Deadline,
             handlers: tuple[urllib.request.BaseHandler, ...]) -> urllib.request.OpenerDirector:
+    if not any(isinstance(h, urllib.request.HTTPRedirectHandler) for h in handlers):
+        handlers = (*handlers, HttpOnlyRedirects())
     class Http(urllib.request.HTTPHandler):
         def http_open(self, req: urllib.request.Request) -> http.client.HTTPResponse:
             return self.do_open(_watched(http.client.HTTPConnection, deadline), req)

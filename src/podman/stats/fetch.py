@@ -4,9 +4,7 @@ from __future__ import annotations
 
 import gzip
 import json
-import urllib.error
 import urllib.parse
-import urllib.request
 from datetime import UTC, datetime
 
 from podman import __version__
@@ -19,30 +17,15 @@ USER_AGENT = f"podman/{__version__} (podcast stats list update)"
 MAX_BYTES = 200 * 1024 * 1024
 
 
-class _HttpOnly(urllib.request.HTTPRedirectHandler):
-    def redirect_request(self, req, fp, code, msg, headers, newurl):  # type: ignore[no-untyped-def]
-        if urllib.parse.urlsplit(newurl).scheme.lower() not in ("http", "https"):
-            fp.close()
-            raise PodmanError(f"{req.full_url}: redirected to a non-http URL")
-        return super().redirect_request(req, fp, code, msg, headers, newurl)
-
-
 def download(url: str, *, timeout: float = 60, max_bytes: int = MAX_BYTES) -> bytes:
-    """GET an http(s) URL with a time and size cap; PodmanError naming the URL on failure."""
+    """GET an http(s) URL within `timeout` seconds in all and `max_bytes`; one line naming the
+    URL on failure (core.netfetch: the deadline covers the whole exchange)."""
+    from podman.core.netfetch import fetch_bytes
+
     if urllib.parse.urlsplit(url).scheme.lower() not in ("http", "https"):
         raise BadInput(f"{url}: only http(s) URLs")
-    request = urllib.request.Request(url, headers={"User-Agent": USER_AGENT})
-    try:
-        with urllib.request.build_opener(_HttpOnly).open(request, timeout=timeout) as resp:
-            data = resp.read(max_bytes + 1)
-    except urllib.error.HTTPError as exc:
-        exc.close()
-        raise PodmanError(f"{url}: HTTP {exc.code} {exc.reason}") from None
-    except (urllib.error.URLError, TimeoutError, OSError) as exc:
-        raise PodmanError(f"{url}: cannot download ({getattr(exc, 'reason', exc)})") from None
-    if len(data) > max_bytes:
-        raise PodmanError(f"{url}: larger than {max_bytes} bytes")
-    return data
+    return fetch_bytes(url, timeout=timeout, max_bytes=max_bytes,
+                       headers={"User-Agent": USER_AGENT}).data
 
 
 def update_agents(cfg: StatsConfig, base_url: str) -> int:
