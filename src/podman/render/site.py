@@ -186,18 +186,15 @@ def view_digest(view: EpisodeView) -> str:
     """Everything any page can show of one episode (the feed's notes and the copied files
     aside): two views with the same digest render the same pages. Strings go in as they are
     (repr of long notes is slow), everything else as its repr, each tagged and sized."""
-    h = hashlib.blake2b(digest_size=16)
+    parts = []
     for obj, skip in ((view, PAGE_BLIND), (view.ep, ())):
         for f in fields(obj):  # type: ignore[arg-type]
             if f.name in skip:
                 continue
             value = getattr(obj, f.name)
-            text = ("s" + value if type(value) is str else
-                    "" if value is view.ep else "r" + repr(value))
-            data = text.encode("utf-8", "surrogatepass")
-            h.update(b"%d:" % len(data))
-            h.update(data)
-    return h.hexdigest()
+            parts.append("s" + value if type(value) is str else
+                         "" if value is view.ep else "r" + repr(value))
+    return digest(*parts)
 
 
 def site_jobs(ws: WorkspaceConfig, show: ShowConfig, views: Sequence[EpisodeView],
