@@ -238,9 +238,10 @@ class S3Storage:
 
     def _put_small(self, uploads: Sequence[Upload],
                    progress: Progress | None) -> dict[str, StorageError]:
-        """Files below the multipart threshold: one PUT each, read once into memory, in
-        parallel over kept-alive connections. Content-MD5 makes the server verify every byte,
-        and its ETag answering that MD5 proves what it stored, so no HEAD follows."""
+        """Files below the multipart threshold: one PUT each (read into memory under 8 MiB,
+        else streamed from disk), in parallel over kept-alive connections. Content-MD5 makes
+        the server verify every byte, and its ETag answering that MD5 proves what it stored,
+        so no HEAD follows."""
         from concurrent.futures import ThreadPoolExecutor
 
         def send(up: Upload) -> StorageError | None:
