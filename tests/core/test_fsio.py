@@ -34,6 +34,24 @@ def test_write_chunks_replaces_only_what_differs_and_leaves_no_temp(tmp_path: Pa
     assert sorted(p.name for p in target.parent.iterdir()) == ["big.json"]
 
 
+def test_write_chunks_interrupted_keeps_the_old_file_and_no_temp(tmp_path: Path) -> None:
+    """A render that fails halfway (here its chunks raise) leaves the old file whole; a write
+    error is the one-line StorageError naming the file."""
+    target = tmp_path / "articles.json"
+    write_chunks(target, [b"old"])
+
+    def chunks(error: BaseException):
+        yield b"half of the new "
+        raise error
+
+    with pytest.raises(RuntimeError):
+        write_chunks(target, chunks(RuntimeError("render failed")))
+    with pytest.raises(StorageError, match=f"{target}: cannot write"):
+        write_chunks(target, chunks(OSError("disk full")))
+    assert target.read_bytes() == b"old"
+    assert [p.name for p in tmp_path.iterdir()] == ["articles.json"]
+
+
 def test_atomic_write_failure_keeps_old_content(tmp_path: Path,
                                                 monkeypatch: pytest.MonkeyPatch) -> None:
     target = tmp_path / "file.md"
